@@ -1,0 +1,171 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""AtlasModule: the AnsibleModule every cloudwire.atlas module uses.
+
+A module declares only its own options; the connection and project options (documented once in the doc fragments
+``cloudwire.atlas.atlas`` and ``cloudwire.atlas.atlas.project``), client creation, project resolution and turning
+client errors into one actionable failure live here.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.six.moves.urllib.parse import quote
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils.api import (
+    DEFAULT_BASE_URL,
+    HAS_REQUESTS,
+    REQUESTS_IMPORT_ERROR,
+    AtlasApiError,
+    AtlasClient,
+    AtlasError,
+    AtlasOutcomeUnknown,
+    AtlasTransportError,
+)
+from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+
+CREDENTIAL_ENV = dict(
+    public_key="MONGODB_ATLAS_PUBLIC_KEY",
+    private_key="MONGODB_ATLAS_PRIVATE_KEY",
+    client_id="MONGODB_ATLAS_CLIENT_ID",
+    client_secret="MONGODB_ATLAS_CLIENT_SECRET",
+)
+
+
+def atlas_argument_spec():
+    """Connection options shared by every module (doc fragment ``cloudwire.atlas.atlas``)."""
+    return dict(
+        public_key=dict(type="str", fallback=(env_fallback, ["MONGODB_ATLAS_PUBLIC_KEY"])),
+        private_key=dict(type="str", no_log=True, fallback=(env_fallback, ["MONGODB_ATLAS_PRIVATE_KEY"])),
+        client_id=dict(type="str", fallback=(env_fallback, ["MONGODB_ATLAS_CLIENT_ID"])),
+        client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["MONGODB_ATLAS_CLIENT_SECRET"])),
+        # No spec default: AnsibleModule skips env fallbacks for options that have one; DEFAULT_BASE_URL applies in code.
+        base_url=dict(type="str", fallback=(env_fallback, ["MONGODB_ATLAS_BASE_URL"])),
+        validate_certs=dict(type="bool", default=True),
+        timeout=dict(type="int", default=30),
+    )
+
+
+def project_argument_spec():
+    """project_id / project_name (doc fragment ``cloudwire.atlas.atlas.project``)."""
+    return dict(
+        project_id=dict(type="str"),
+        project_name=dict(type="str"),
+    )
+
+
+CONNECTION_MUTUALLY_EXCLUSIVE = [
+    ["public_key", "client_id"],
+    ["public_key", "client_secret"],
+    ["private_key", "client_id"],
+    ["private_key", "client_secret"],
+]
+CONNECTION_REQUIRED_TOGETHER = [["public_key", "private_key"], ["client_id", "client_secret"]]
+
+
+class AtlasModule(AnsibleModule):
+    """AnsibleModule with the Atlas connection options, a lazily created AtlasClient and the project id."""
+
+    def __init__(self, argument_spec=None, project=True, mutually_exclusive=None, required_together=None, required_one_of=None,
+                 **kwargs):
+        spec = atlas_argument_spec()
+        exclusive = list(CONNECTION_MUTUALLY_EXCLUSIVE)
+        together = list(CONNECTION_REQUIRED_TOGETHER)
+        one_of = []
+        if project:
+            spec.update(project_argument_spec())
+            exclusive.append(["project_id", "project_name"])
+            one_of.append(["project_id", "project_name"])
+        spec.update(argument_spec or {})
+        super(AtlasModule, self).__init__(
+            argument_spec=spec,
+            mutually_exclusive=exclusive + list(mutually_exclusive or []),
+            required_together=together + list(required_together or []),
+            required_one_of=one_of + list(required_one_of or []),
+            **kwargs
+        )
+        self._client = None
+        self._project_id = None
+        self._has_project = project
+        self._check_credentials()
+
+    def _check_credentials(self):
+        params = self.params
+        if not (params.get("public_key") and params.get("private_key")) and not (params.get("client_id") and params.get("client_secret")):
+            self.fail_json(msg="No Atlas credentials: set public_key and private_key (or the environment variables "
+                               "MONGODB_ATLAS_PUBLIC_KEY and MONGODB_ATLAS_PRIVATE_KEY) for an API key, or client_id and "
+                               "client_secret (MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET) for a service account.")
+
+    @property
+    def client(self):
+        """The AtlasClient for this run, created on first use."""
+        if self._client is None:
+            if not HAS_REQUESTS:
+                self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+            params = self.params
+            try:
+                self._client = AtlasClient(
+                    base_url=params.get("base_url") or DEFAULT_BASE_URL,
+                    public_key=params.get("public_key"),
+                    private_key=params.get("private_key"),
+                    client_id=params.get("client_id"),
+                    client_secret=params.get("client_secret"),
+                    validate_certs=params.get("validate_certs"),
+                    timeout=params.get("timeout"),
+                )
+            except AtlasError as exc:
+                self.fail_on_error(exc, doing="set up the Atlas client")
+        return self._client
+
+    @property
+    def project_id(self):
+        """The project id: project_id as given, or looked up once by project_name."""
+        if self._project_id is None:
+            if not self._has_project:
+                raise AttributeError("this module was created with project=False")
+            given = self.params.get("project_id")
+            if given:
+                self._project_id = self.validated("project_id", networks.project_id, given)
+            else:
+                name = self.params.get("project_name")
+                try:
+                    project = self.client.get("/groups/byName/%s" % quote(name, safe=""))
+                except AtlasError as exc:
+                    self.fail_on_error(exc, doing="find the Atlas project named %r" % name)
+                self._project_id = project["id"]
+        return self._project_id
+
+    def validated(self, option, check, value, *args, **kwargs):
+        """``check(value, ...)`` (a networks/regions helper) or fail naming the option; returns its result."""
+        try:
+            return check(value, *args, **kwargs)
+        except ValueError as exc:
+            self.fail_on_value(option, value, str(exc))
+
+    def fail_on_value(self, option, value, rule):
+        """Fail naming the option, the value and the rule it breaks (never used for secret options)."""
+        if repr(value) in rule or str(value) in rule:
+            msg = "Invalid %s: %s" % (option, rule)
+        else:
+            msg = "Invalid %s %r: %s" % (option, value, rule)
+        self.fail_json(msg=msg, option=option)
+
+    def fail_on_error(self, exc, doing=None, **result):
+        """Turn a client error into one failure: what we were doing, Atlas's errorCode, and what to do about it."""
+        prefix = "Failed to %s: " % doing if doing else ""
+        extra = dict(result)
+        if self._client is not None:
+            extra.setdefault("api_calls", dict(self._client.stats))
+        if isinstance(exc, AtlasApiError):
+            extra.update(exc.to_dict())
+            self.fail_json(msg=prefix + str(exc), **extra)
+        if isinstance(exc, AtlasOutcomeUnknown):
+            self.fail_json(msg=prefix + str(exc), outcome_unknown=True, **extra)
+        if isinstance(exc, AtlasTransportError):
+            self.fail_json(msg=prefix + str(exc), **extra)
+        self.fail_json(msg=prefix + "%s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc(), **extra)
