@@ -33,7 +33,10 @@ $(STAMP): requirements.txt requirements-dev.txt hack/setup_env.sh
 stage: $(STAMP)
 	rm -rf $(STAGE) && mkdir -p $(STAGE) $(BUILD)/amazon
 	git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C $(STAGE)
-	ln -sfn "$$($(PY) -c 'import ansible_collections.amazon.aws as m, os; print(os.path.dirname(m.__file__))')" $(BUILD)/amazon/aws
+	@# ansible-test lists content with git from the nearest repository up the tree; without its own, it would see
+	@# this checkout (where .build is ignored) and skip everything.
+	git -C $(STAGE) init -q
+	ln -sfn "$$($(PY) -c 'import ansible_collections.amazon.aws as m; print(list(m.__path__)[0])')" $(BUILD)/amazon/aws
 
 sanity: stage
 	cd $(STAGE) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python 3.11 --color no
