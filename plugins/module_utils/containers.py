@@ -12,17 +12,17 @@ __metaclass__ = type
 
 import ipaddress
 
-try:
-    from urllib.parse import quote
-except ImportError:  # pragma: no cover - Python 2 is not supported by this collection
-    from urllib import quote  # type: ignore
+from urllib.parse import quote
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import to_aws_region
 
 
 def atlas_to_aws_region(region_name):
-    """US_EAST_1 -> us-east-1 (Atlas region names map to AWS names mechanically)."""
-    if not region_name:
+    """US_EAST_1 -> us-east-1; None for a missing or non-AWS name (results report what Atlas says, they do not fail on it)."""
+    try:
+        return to_aws_region(region_name)
+    except ValueError:
         return None
-    return region_name.strip().lower().replace("_", "-")
 
 
 def containers_path(project_id):

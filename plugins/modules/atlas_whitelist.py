@@ -1,0 +1,412 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: atlas_whitelist
+short_description: Manage the IP access list of a MongoDB Atlas project
+version_added: 0.1.0
+description:
+  - Adds, updates and removes entries of an Atlas project's IP access list (formerly the whitelist), using the C(accessList) API
+    that replaced the C(whitelist) API Atlas removed in July 2021. Also available as C(cloudwire.atlas.atlas_access_list).
+  - Entries compare as sets after normalising; V(1.2.3.4) and V(1.2.3.4/32) are the same entry.
+  - All additions and comment changes go to Atlas in one request, because Atlas does not support concurrent additions. When another
+    writer changes the list at the same time, the module reads it again and retries.
+  - This is the project's database access list, not the API access list of the API key.
+options:
+  entries:
+    description:
+      - The entries to add (O(state=present)) or remove (O(state=absent)).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      cidr_block:
+        description:
+          - A CIDR block such as V(10.20.0.0/16). Exactly one of O(entries[].cidr_block), O(entries[].ip_address) and
+            O(entries[].aws_security_group) per entry.
+        type: str
+      ip_address:
+        description:
+          - A single IP address such as V(203.0.113.7).
+        type: str
+      aws_security_group:
+        description:
+          - An AWS security group id (V(sg-) and 8 or 17 hex digits) of a VPC peered with the project.
+          - Atlas accepts security groups only once the project has a network peering connection.
+        type: str
+      comment:
+        description:
+          - Up to 80 characters. When omitted, the comment of an existing entry is left as it is.
+        type: str
+      delete_after_date:
+        description:
+          - Makes the entry temporary; Atlas deletes it at this ISO 8601 date-time (V(2026-11-27T10:00:00Z)), which must be in
+            the future and at most 7 days ahead. Not allowed on security-group entries.
+        type: str
+  state:
+    description:
+      - V(present) adds the entries (and updates their comments); V(absent) removes them.
+    type: str
+    choices: [present, absent]
+    default: present
+  purge:
+    description:
+      - With O(state=present), also remove every entry of the project that O(entries) does not list.
+    type: bool
+    default: false
+  wait:
+    description:
+      - With O(state=present), wait until Atlas reports every entry in O(entries) C(ACTIVE); an entry that Atlas reports C(FAILED) fails the task.
+      - Check mode never waits.
+    type: bool
+    default: false
+  wait_timeout:
+    description:
+      - How many seconds O(wait) waits at most.
+    type: int
+    default: 300
+extends_documentation_fragment:
+  - cloudwire.atlas.atlas
+  - cloudwire.atlas.atlas.project
+  - cloudwire.atlas.atlas.attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: full
+seealso:
+  - module: cloudwire.atlas.atlas_vpc_peering
+author:
+  - cloudwire platform engineering
+"""
+
+EXAMPLES = r"""
+- name: Open the project to the peered VPC and an office address, and wait until Atlas applied them
+  cloudwire.atlas.atlas_whitelist:
+    project_name: payments-dev
+    entries:
+      - cidr_block: 10.20.0.0/16
+        comment: payments-dev app VPC (peered)
+      - ip_address: 203.0.113.7
+        comment: office egress
+    wait: true
+
+- name: Let a support engineer in until a given time
+  cloudwire.atlas.atlas_access_list:
+    project_id: 5f3a556351db42631e16f33a
+    entries:
+      - ip_address: 198.51.100.23
+        comment: support ticket 4711
+        delete_after_date: "2026-11-28T18:00:00Z"
+
+- name: Make the access list exactly these entries
+  cloudwire.atlas.atlas_whitelist:
+    project_name: payments-dev
+    entries:
+      - aws_security_group: sg-0123456789abcdef0
+        comment: app servers
+    purge: true
+
+- name: Remove the office address
+  cloudwire.atlas.atlas_whitelist:
+    project_name: payments-dev
+    entries:
+      - cidr_block: 203.0.113.7/32
+    state: absent
+"""
+
+RETURN = r"""
+entries:
+  description: The project's whole access list after the run (what it would be, in check mode).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    cidr_block:
+      description: The CIDR block; V(<address>/32) for a single address; V(null) for a security group.
+      type: str
+      sample: 10.20.0.0/16
+    ip_address:
+      description: The address, for an entry of a single address; otherwise V(null).
+      type: str
+      sample: null
+    aws_security_group:
+      description: The security group id, for a security-group entry; otherwise V(null).
+      type: str
+      sample: null
+    comment:
+      description: The comment, or V(null).
+      type: str
+      sample: payments-dev app VPC (peered)
+    delete_after_date:
+      description: When Atlas deletes a temporary entry (UTC), or V(null).
+      type: str
+      sample: null
+added:
+  description: The entries this run added (would add, in check mode); same keys as RV(entries).
+  returned: always
+  type: list
+  elements: dict
+removed:
+  description: The entries this run removed (would remove, in check mode); same keys as RV(entries).
+  returned: always
+  type: list
+  elements: dict
+updated:
+  description: The entries whose comment or expiry this run changed (would change), as they are after the change; same keys as RV(entries).
+  returned: always
+  type: list
+  elements: dict
+diff:
+  description: The access list before and after, as lists of entries.
+  returned: always
+  type: dict
+"""
+
+import random
+import time
+from urllib.parse import quote
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasError, AtlasOutcomeUnknown
+from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule
+from ansible_collections.cloudwire.atlas.plugins.module_utils.networks import (
+    access_list_entry_from_api,
+    access_list_entry_to_api,
+    normalize_access_list_entry,
+)
+from ansible_collections.cloudwire.atlas.plugins.module_utils.waiting import WaitTimeout, poll
+
+WRITE_ATTEMPTS = 4
+ENTRY_FIELDS = ("cidr_block", "ip_address", "aws_security_group", "comment", "delete_after_date")
+
+
+def access_list_path(project_id, key=None):
+    path = "/groups/%s/accessList" % quote(project_id, safe="")
+    if key is not None:
+        path += "/" + quote(key, safe="")
+    return path
+
+
+def entry_from_api(api_entry):
+    """Atlas entry -> normalised entry; an entry this collection cannot parse keeps its raw value as identity."""
+    try:
+        return access_list_entry_from_api(api_entry)
+    except ValueError:
+        value = api_entry.get("awsSecurityGroup") or api_entry.get("cidrBlock") or api_entry.get("ipAddress")
+        return dict(key=value, cidr_block=api_entry.get("cidrBlock"), ip_address=api_entry.get("ipAddress"),
+                    aws_security_group=api_entry.get("awsSecurityGroup"), comment=api_entry.get("comment"),
+                    delete_after_date=api_entry.get("deleteAfterDate"))
+
+
+def public(entry):
+    """A normalised entry as the module returns it (without the internal key)."""
+    return dict((field, entry.get(field)) for field in ENTRY_FIELDS)
+
+
+def needs_update(have, want):
+    """Whether an existing entry must be re-posted: a given comment or expiry differs (None means keep)."""
+    if want.get("comment") is not None and (have.get("comment") or "") != want["comment"]:
+        return True
+    if want.get("delete_after_date") is not None and have.get("delete_after_date") != want["delete_after_date"]:
+        return True
+    return False
+
+
+def merged(have, want):
+    entry = dict(have)
+    for field in ("comment", "delete_after_date"):
+        if want.get(field) is not None:
+            entry[field] = want[field]
+    return entry
+
+
+def plan_access_list(current, wanted, state, purge):
+    """Compare the normalised current list with the normalised wanted entries.
+
+    Returns dict(before, after, added, updated, removed), each a list of normalised entries; `after` keeps Atlas's order
+    and appends additions.
+    """
+    by_key = dict((entry["key"], entry) for entry in current)
+    wanted_keys = set(entry["key"] for entry in wanted)
+    added, updated, removed = [], [], []
+    if state == "present":
+        for want in wanted:
+            have = by_key.get(want["key"])
+            if have is None:
+                added.append(want)
+            elif needs_update(have, want):
+                updated.append(merged(have, want))
+        if purge:
+            removed = [entry for entry in current if entry["key"] not in wanted_keys]
+    else:
+        removed = [by_key[want["key"]] for want in wanted if want["key"] in by_key]
+
+    updated_by_key = dict((entry["key"], entry) for entry in updated)
+    removed_keys = set(entry["key"] for entry in removed)
+    after = [updated_by_key.get(entry["key"], entry) for entry in current if entry["key"] not in removed_keys] + added
+    return dict(before=list(current), after=after, added=added, updated=updated, removed=removed)
+
+
+def normalise_wanted(module):
+    """Validate every entry before any call; fail naming entries[i], the value and the rule."""
+    wanted = []
+    seen = {}
+    check_expiry = module.params["state"] == "present"
+    for index, entry in enumerate(module.params["entries"]):
+        option = "entries[%d]" % index
+        given = dict((k, v) for k, v in entry.items() if v not in (None, ""))
+        normalised = module.validated(option, normalize_access_list_entry, given, check_expiry=check_expiry)
+        if normalised["key"] in seen:
+            module.fail_on_value(option, given, "names the same entry (%s) as entries[%d]: list each entry once"
+                                 % (normalised["key"], seen[normalised["key"]]))
+        seen[normalised["key"]] = index
+        wanted.append(normalised)
+    return wanted
+
+
+class AccessListRun:
+    def __init__(self, module):
+        self.module = module
+        self.client = module.client
+        self.project_id = module.project_id
+
+    def read(self):
+        try:
+            return [entry_from_api(e) for e in self.client.list_all(access_list_path(self.project_id))]
+        except AtlasError as exc:
+            self.module.fail_on_error(exc, doing="read the project's IP access list")
+
+    def post(self, entries):
+        """POST every addition and update at once. True when done, False when the list must be read again first."""
+        body = [access_list_entry_to_api(entry) for entry in entries]
+        try:
+            self.client.post(access_list_path(self.project_id), body)
+            return True
+        except AtlasOutcomeUnknown:
+            return False  # POST is an upsert: re-read, then send only what is still missing
+        except AtlasApiError as exc:
+            if exc.status == 409:
+                return False  # another writer was posting at the same time (Atlas serialises nothing for us)
+            self.module.fail_on_error(exc, doing="add %d entr%s to the project's IP access list"
+                                      % (len(body), "y" if len(body) == 1 else "ies"))
+        except AtlasError as exc:
+            self.module.fail_on_error(exc, doing="add entries to the project's IP access list")
+
+    def delete(self, entry):
+        try:
+            self.client.delete(access_list_path(self.project_id, entry["key"]))
+        except AtlasApiError as exc:
+            if exc.status != 404:  # 404: somebody removed it meanwhile, which is what we want
+                self.module.fail_on_error(exc, doing="remove %s from the project's IP access list" % entry["key"])
+        except AtlasError as exc:
+            self.module.fail_on_error(exc, doing="remove %s from the project's IP access list" % entry["key"])
+
+    def converge(self, wanted, state, purge):
+        """Read, compare, write; on a concurrent write re-read and retry. Returns (first plan, whether anything was written)."""
+        first_plan = None
+        written_plan = None
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            plan = plan_access_list(self.read(), wanted, state, purge)
+            first_plan = first_plan or plan
+            if self.module.check_mode:
+                return plan, False
+            to_post = plan["added"] + plan["updated"]
+            if to_post:
+                written_plan = written_plan or plan
+                if not self.post(to_post):
+                    if attempt == WRITE_ATTEMPTS:
+                        self.module.fail_json(msg=("Could not add %s to the IP access list of project %s after %d attempts: another writer "
+                                                   "kept changing it at the same time (Atlas does not support concurrent additions). "
+                                                   "Serialise the writers (for example run the play with throttle: 1) and run again."
+                                                   % (", ".join(e["key"] for e in to_post), self.project_id, attempt)))
+                    time.sleep(0.5 + random.random())  # let the other writer finish
+                    continue
+            for entry in plan["removed"]:
+                self.delete(entry)
+            if plan["removed"]:
+                written_plan = dict(written_plan or plan, removed=plan["removed"])
+            break
+        if written_plan is None:
+            return first_plan, False
+        return dict(written_plan, before=first_plan["before"]), True
+
+    def wait_active(self, entries, timeout):
+        pending = [entry["key"] for entry in entries]
+        failed = []
+
+        def fetch():
+            for key in list(pending):
+                try:
+                    status = self.client.get(access_list_path(self.project_id, key) + "/status").get("STATUS")
+                except AtlasError as exc:
+                    self.module.fail_on_error(exc, doing="read the status of access-list entry %s" % key)
+                if status == "ACTIVE":
+                    pending.remove(key)
+                elif status == "FAILED":
+                    failed.append(key)
+            return list(pending)
+
+        try:
+            poll(fetch, lambda rest: not rest or failed, timeout=timeout, max_interval=10)
+        except WaitTimeout:
+            self.module.fail_json(msg="Access-list entr%s %s not ACTIVE after %s s; Atlas is still applying them to the project's clusters. "
+                                      "Run again with a longer wait_timeout." % ("y is" if len(pending) == 1 else "ies are", ", ".join(pending), timeout),
+                                  pending=pending)
+        if failed:
+            self.module.fail_json(msg=("Atlas reports access-list entr%s %s FAILED: it could not apply them. Remove and add them again; for a "
+                                       "security group, check that the project has a peering with the group's VPC."
+                                       % ("y" if len(failed) == 1 else "ies", ", ".join(failed))), failed=failed)
+
+
+def main():
+    entry_options = dict(
+        cidr_block=dict(type="str"),
+        ip_address=dict(type="str"),
+        aws_security_group=dict(type="str"),
+        comment=dict(type="str"),
+        delete_after_date=dict(type="str"),
+    )
+    module = AtlasModule(
+        argument_spec=dict(
+            entries=dict(type="list", elements="dict", required=True, options=entry_options),
+            state=dict(type="str", choices=["present", "absent"], default="present"),
+            purge=dict(type="bool", default=False),
+            wait=dict(type="bool", default=False),
+            wait_timeout=dict(type="int", default=300),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    wanted = normalise_wanted(module)
+    if params["purge"] and params["state"] == "absent":
+        module.fail_on_value("purge", True, "applies only with state=present (state=absent removes just the listed entries)")
+    if params["wait_timeout"] < 0:
+        module.fail_on_value("wait_timeout", params["wait_timeout"], "must be 0 or more seconds")
+
+    run = AccessListRun(module)
+    plan, written = run.converge(wanted, params["state"], params["purge"])
+    changed = bool(plan["added"] or plan["updated"] or plan["removed"])
+    after = plan["after"]
+    if written:
+        after = run.read()
+    if params["wait"] and params["state"] == "present" and wanted and not module.check_mode:
+        run.wait_active(wanted, params["wait_timeout"])
+
+    module.exit_json(
+        changed=changed,
+        entries=[public(e) for e in after],
+        added=[public(e) for e in plan["added"]],
+        updated=[public(e) for e in plan["updated"]],
+        removed=[public(e) for e in plan["removed"]],
+        diff=dict(before=[public(e) for e in plan["before"]], after=[public(e) for e in after]),
+    )
+
+
+if __name__ == "__main__":
+    main()
