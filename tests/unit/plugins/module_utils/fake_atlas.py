@@ -15,6 +15,8 @@ import hashlib
 import json
 import os
 import re
+import socket
+import sys
 import threading
 import time
 
@@ -44,6 +46,15 @@ def api_error(status, code, detail="", parameters=None, reason="Error"):
     return Reply(status, {"error": status, "errorCode": code, "detail": detail, "parameters": parameters or [], "reason": reason})
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # Clients that time out or go away on purpose leave broken pipes behind; anything else is a bug worth seeing.
+        if not isinstance(sys.exc_info()[1], (ConnectionError, socket.timeout)):
+            ThreadingHTTPServer.handle_error(self, request, client_address)
+
+
 class FakeAtlas:
     """Start with ``with FakeAtlas() as atlas:``; ``atlas.url`` is the base URL."""
 
@@ -65,9 +76,8 @@ class FakeAtlas:
 
     # -- control --------------------------------------------------------------------------------------------------
     def start(self):
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs=dict(poll_interval=0.05), daemon=True)
         self._thread.start()
         return self
 

@@ -1,0 +1,195 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""networks.py: example-based tests for the messages, property-based tests (hypothesis) for the CIDR rules."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import ipaddress
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+
+NOW = datetime.datetime(2026, 11, 26, 12, 0, 0, tzinfo=datetime.timezone.utc)
+PRIVATE = [ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")]
+
+ipv4_addresses = st.integers(min_value=0, max_value=2 ** 32 - 1).map(ipaddress.IPv4Address)
+prefixes = st.integers(min_value=0, max_value=32)
+
+
+def _in_private(network):
+    return any(int(p.network_address) <= int(network.network_address) and int(network.broadcast_address) <= int(p.broadcast_address)
+               for p in PRIVATE)
+
+
+# -- properties ---------------------------------------------------------------------------------------------------------
+@settings(max_examples=300, deadline=None)
+@given(ipv4_addresses, prefixes)
+def test_atlas_cidr_accepts_exactly_canonical_private_21_to_24(address, prefix):
+    text = "%s/%d" % (address, prefix)
+    network = ipaddress.ip_network(text, strict=False)
+    valid = 21 <= prefix <= 24 and _in_private(network) and str(network) == text
+    if valid:
+        assert networks.atlas_cidr_block(text) == text
+    else:
+        with pytest.raises(ValueError) as caught:
+            networks.atlas_cidr_block(text)
+        assert repr(text) in str(caught.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(PRIVATE), st.integers(min_value=21, max_value=24), st.integers(min_value=0, max_value=2 ** 32 - 1))
+def test_non_canonical_private_blocks_report_their_canonical_form(private, prefix, offset):
+    address = ipaddress.IPv4Address(int(private.network_address) + offset % private.num_addresses)
+    text = "%s/%d" % (address, prefix)
+    canonical = str(ipaddress.ip_network(text, strict=False))
+    assert networks.canonical_cidr(text) == canonical
+    if canonical == text:
+        assert networks.atlas_cidr_block(text) == text
+    else:
+        with pytest.raises(ValueError, match="canonical form") as caught:
+            networks.atlas_cidr_block(text)
+        assert canonical in str(caught.value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ipv4_addresses, prefixes, ipv4_addresses, prefixes)
+def test_overlap_is_symmetric_and_matches_address_sets(a, pa, b, pb):
+    first = "%s/%d" % (a, pa)
+    second = "%s/%d" % (b, pb)
+    n1 = ipaddress.ip_network(first, strict=False)
+    n2 = ipaddress.ip_network(second, strict=False)
+    expected = int(n1.network_address) <= int(n2.broadcast_address) and int(n2.network_address) <= int(n1.broadcast_address)
+    assert networks.cidrs_overlap(first, second) is expected
+    assert networks.cidrs_overlap(second, first) is expected
+    assert networks.cidrs_overlap(first, first) is True
+
+
+@settings(max_examples=300, deadline=None)
+@given(ipv4_addresses, prefixes)
+def test_rfc1918_matches_containment(address, prefix):
+    network = ipaddress.ip_network("%s/%d" % (address, prefix), strict=False)
+    assert networks.is_rfc1918(str(network)) is _in_private(network)
+
+
+@settings(max_examples=200, deadline=None)
+@given(ipv4_addresses)
+def test_single_address_equals_its_slash_32(address):
+    plain = networks.normalize_access_list_entry({"ip_address": str(address)})
+    slash = networks.normalize_access_list_entry({"cidr_block": "%s/32" % address})
+    assert plain == slash
+    assert plain["key"] == "%s/32" % address
+    assert networks.access_list_key(str(address)) == plain["key"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(ipv4_addresses, st.integers(min_value=0, max_value=31), st.text(max_size=80))
+def test_access_list_entries_survive_the_api_round_trip(address, prefix, comment):
+    entry = networks.normalize_access_list_entry({"cidr_block": "%s/%d" % (address, prefix), "comment": comment})
+    body = networks.access_list_entry_to_api(entry)
+    assert networks.access_list_entry_from_api(body) == entry
+    assert entry["cidr_block"] == str(ipaddress.ip_network("%s/%d" % (address, prefix), strict=False))
+
+
+# -- examples -----------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("value, rule", [
+    ("10.8.0.0/20", "/21 to /24"),
+    ("10.8.0.0/25", "/21 to /24"),
+    ("100.64.0.0/21", "RFC 1918"),
+    ("172.32.0.0/21", "RFC 1918"),
+    ("10.8.1.0/21", "10.8.0.0/21"),
+    ("10.8.0.0", "CIDR notation"),
+    ("banana/21", "CIDR notation"),
+    ("fd00::/64", "IPv4"),
+])
+def test_atlas_cidr_messages(value, rule):
+    with pytest.raises(ValueError) as caught:
+        networks.atlas_cidr_block(value)
+    assert rule in str(caught.value) and repr(value) in str(caught.value)
+
+
+def test_route_table_cidr():
+    assert networks.route_table_cidr_block("10.0.0.0/16") == "10.0.0.0/16"
+    assert networks.route_table_cidr_block("192.168.10.0/28") == "192.168.10.0/28"
+    with pytest.raises(ValueError, match="RFC 1918"):
+        networks.route_table_cidr_block("8.8.0.0/16")
+    with pytest.raises(ValueError, match="10.0.0.0/16"):
+        networks.route_table_cidr_block("10.0.3.0/16")
+
+
+@pytest.mark.parametrize("check, good, bad", [
+    (networks.aws_account_id, ["123456789012", "000000000001", 123456789012], ["12345678901", "1234567890123", "12345678901a", "", None]),
+    (networks.vpc_id, ["vpc-7b64b41e", "vpc-0123456789abcdef0"], ["vpc-123", "vpc-0123456789ABCDEF0", "vpc-0123456789abcdef", "subnet-7b64b41e"]),
+    (networks.security_group_id, ["sg-903004f8", "sg-0123456789abcdef0"], ["sg-12", "sg-903004f", "vpc-903004f8", "sg-0123456789abcdefg"]),
+    (networks.project_id, ["5e2211c17a3e5a48f5497de3"], ["5e2211c17a3e5a48f5497de", "5E2211C17A3E5A48F5497DE3", "shop-dev"]),
+])
+def test_ids(check, good, bad):
+    for value in good:
+        assert check(value) == str(value)
+    for value in bad:
+        with pytest.raises(ValueError) as caught:
+            check(value)
+        assert repr(value) in str(caught.value)
+
+
+def test_access_list_entry_rules():
+    sg = networks.normalize_access_list_entry({"aws_security_group": "sg-903004f8", "comment": "app"})
+    assert sg == dict(key="sg-903004f8", cidr_block=None, ip_address=None, aws_security_group="sg-903004f8", comment="app",
+                      delete_after_date=None)
+    assert networks.access_list_entry_to_api(sg) == {"awsSecurityGroup": "sg-903004f8", "comment": "app"}
+    wide = networks.normalize_access_list_entry({"cidr_block": "10.1.2.3/16"})
+    assert wide["key"] == wide["cidr_block"] == "10.1.0.0/16" and wide["ip_address"] is None
+    host = networks.normalize_access_list_entry({"ip_address": "203.0.113.5"})
+    assert networks.access_list_entry_to_api(host) == {"ipAddress": "203.0.113.5"}
+    assert networks.normalize_access_list_entry({"ip_address": "2001:db8::1"})["key"] == "2001:db8::1/128"
+
+    with pytest.raises(ValueError, match="exactly one of"):
+        networks.normalize_access_list_entry({"ip_address": "1.2.3.4", "cidr_block": "1.2.3.4/32"})
+    with pytest.raises(ValueError, match="exactly one of"):
+        networks.normalize_access_list_entry({"comment": "nothing"})
+    with pytest.raises(ValueError, match="81 characters"):
+        networks.normalize_access_list_entry({"ip_address": "1.2.3.4", "comment": "x" * 81})
+    with pytest.raises(ValueError, match="use cidr_block"):
+        networks.normalize_access_list_entry({"ip_address": "10.0.0.0/16"})
+    with pytest.raises(ValueError, match="security group entry"):
+        networks.normalize_access_list_entry({"aws_security_group": "sg-903004f8", "delete_after_date": "2026-11-27T00:00:00Z"}, now=NOW)
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("2026-11-27T10:00:00Z", "2026-11-27T10:00:00Z"),
+    ("2026-11-27T12:00:00+02:00", "2026-11-27T10:00:00Z"),
+    ("2026-11-27T10:00:00", "2026-11-27T10:00:00Z"),
+    ("2026-12-03T12:00:00Z", "2026-12-03T12:00:00Z"),  # exactly 7 days
+    (datetime.datetime(2026, 11, 26, 13, 0, tzinfo=datetime.timezone.utc), "2026-11-26T13:00:00Z"),
+])
+def test_delete_after_date_accepted(value, expected):
+    assert networks.delete_after_date(value, now=NOW) == expected
+    entry = networks.normalize_access_list_entry({"ip_address": "1.2.3.4", "delete_after_date": value}, now=NOW)
+    assert entry["delete_after_date"] == expected
+    assert networks.access_list_entry_to_api(entry)["deleteAfterDate"] == expected
+
+
+@pytest.mark.parametrize("value, rule", [
+    ("2026-11-26T12:00:00Z", "not in the future"),
+    ("2026-11-20T00:00:00Z", "not in the future"),
+    ("2026-12-03T12:00:01Z", "more than 7 days"),
+    ("next tuesday", "ISO 8601"),
+])
+def test_delete_after_date_refused(value, rule):
+    with pytest.raises(ValueError, match=rule):
+        networks.delete_after_date(value, now=NOW)
+
+
+def test_entries_read_back_from_atlas_compare_equal_to_what_was_asked():
+    asked = networks.normalize_access_list_entry({"ip_address": "203.0.113.5", "comment": "ci"})
+    listed = networks.access_list_entry_from_api({"cidrBlock": "203.0.113.5/32", "ipAddress": "203.0.113.5", "comment": "ci",
+                                                  "groupId": "5e2211c17a3e5a48f5497de3", "links": []})
+    assert listed == asked
+    expired = networks.access_list_entry_from_api({"ipAddress": "203.0.113.6", "deleteAfterDate": "2020-01-01T00:00:00Z"})
+    assert expired["delete_after_date"] == "2020-01-01T00:00:00Z"  # read-back never fails on a past date
