@@ -21,7 +21,7 @@ import threading
 import time
 
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 REALM = "MMS Public API"
 
@@ -200,7 +200,7 @@ class FakeAtlas:
                 reply = atlas._next_reply(self.command, split.path)
                 if reply is not None:
                     return self._play(reply)
-                api_path = split.path[len("/api/atlas/v2"):]
+                api_path = unquote(split.path[len("/api/atlas/v2"):])
                 if (self.command, api_path) in atlas.routes:
                     status, body = atlas.routes[(self.command, api_path)]
                     if callable(body):
