@@ -309,7 +309,8 @@ class Atlas:
             raise ApiError("INVALID_PROVIDER", provider)
 
     def list_containers(self, group_id, provider="AWS"):
-        if provider not in ("AWS", "AZURE", "GCP"):
+        """AWS containers (only AWS is simulated); provider None means every provider (/containers/all)."""
+        if provider not in (None, "AWS", "AZURE", "GCP"):
             raise ApiError("INVALID_PROVIDER", provider)
         return [self.container_view(c) for c in self.containers.values() if c["groupId"] == group_id and provider in ("AWS", None)]
 
