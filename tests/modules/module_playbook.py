@@ -98,7 +98,9 @@ def run_playbook(atlas_env, workdir, tasks, module_defaults=True, play_vars=None
         if secret != "testing":
             assert secret not in done.stdout and secret not in done.stderr, "a secret leaked into ansible-playbook output"
     try:
-        output = json.loads(done.stdout)
+        # The JSON document starts at the first line that opens it (some tasks print to the terminal first).
+        start = done.stdout.find("\n{")
+        output = json.loads(done.stdout if done.stdout.startswith("{") or start < 0 else done.stdout[start + 1:])
     except ValueError:
         raise AssertionError("ansible-playbook printed no JSON (rc %s)\nstdout: %s\nstderr: %s"
                              % (done.returncode, done.stdout[-3000:], done.stderr[-3000:])) from None
