@@ -39,7 +39,7 @@ def _free_closed_port():
 def test_digest_reuses_the_nonce_one_round_trip_per_call(atlas, make_client):
     atlas.route("GET", "/groups/%s" % GROUP, {"id": GROUP})
     client = make_client()
-    for _ in range(10):
+    for _call in range(10):
         assert client.get("/groups/%s" % GROUP) == {"id": GROUP}
     assert client.stats["challenges"] == 1
     assert client.stats["requests"] == 11
@@ -95,7 +95,7 @@ def test_wrong_private_key_says_which_options_and_never_the_secret(atlas, make_c
 def test_service_account_fetches_one_token_and_sends_bearer(atlas, make_client):
     atlas.route("GET", "/groups/%s" % GROUP, {"id": GROUP})
     client = make_client(auth="service_account")
-    for _ in range(5):
+    for _call in range(5):
         client.get("/groups/%s" % GROUP)
     assert atlas.tokens == ["tok-1"]
     assert client.stats["tokens"] == 1
@@ -191,7 +191,7 @@ def test_server_errors_are_retried_with_exponential_backoff(atlas, make_client, 
 
 def test_backoff_is_capped_at_max_delay(atlas, make_client, fake_clock):
     atlas.route("GET", "/groups/%s" % GROUP, {"id": GROUP})
-    atlas.add(*[api_error(500, "UNEXPECTED_ERROR") for _ in range(6)])
+    atlas.add(*[api_error(500, "UNEXPECTED_ERROR") for _attempt in range(6)])
     client = make_client(max_delay=4.0)
     client.get("/groups/%s" % GROUP)
     assert fake_clock.sleeps == [0.5, 1.0, 2.0, 2.0, 2.0, 2.0]
@@ -226,7 +226,7 @@ def test_retry_after_beyond_the_deadline_fails_at_once(atlas, make_client, fake_
 
 
 def test_retries_stop_at_the_deadline(atlas, make_client, fake_clock):
-    atlas.add(*[api_error(503, "SERVICE_UNAVAILABLE") for _ in range(50)])
+    atlas.add(*[api_error(503, "SERVICE_UNAVAILABLE") for _attempt in range(50)])
     client = make_client(deadline=20, max_delay=8.0)
     with pytest.raises(AtlasApiError) as caught:
         client.get("/groups/%s" % GROUP)

@@ -61,14 +61,14 @@ def test_non_canonical_private_blocks_report_their_canonical_form(private, prefi
 @settings(max_examples=300, deadline=None)
 @given(ipv4_addresses, prefixes, ipv4_addresses, prefixes)
 def test_overlap_is_symmetric_and_matches_address_sets(a, pa, b, pb):
-    first = "%s/%d" % (a, pa)
-    second = "%s/%d" % (b, pb)
-    n1 = ipaddress.ip_network(first, strict=False)
-    n2 = ipaddress.ip_network(second, strict=False)
-    expected = int(n1.network_address) <= int(n2.broadcast_address) and int(n2.network_address) <= int(n1.broadcast_address)
-    assert networks.cidrs_overlap(first, second) is expected
-    assert networks.cidrs_overlap(second, first) is expected
-    assert networks.cidrs_overlap(first, first) is True
+    cidr_a = "%s/%d" % (a, pa)
+    cidr_b = "%s/%d" % (b, pb)
+    net_a = ipaddress.ip_network(cidr_a, strict=False)
+    net_b = ipaddress.ip_network(cidr_b, strict=False)
+    expected = int(net_a.network_address) <= int(net_b.broadcast_address) and int(net_b.network_address) <= int(net_a.broadcast_address)
+    assert networks.cidrs_overlap(cidr_a, cidr_b) is expected
+    assert networks.cidrs_overlap(first=cidr_b, second=cidr_a) is expected
+    assert networks.cidrs_overlap(cidr_a, cidr_a) is True
 
 
 @settings(max_examples=300, deadline=None)
