@@ -79,6 +79,19 @@ def test_stale_nonce_is_answered_with_one_new_challenge(atlas, make_client):
     assert len(stale) == 2
 
 
+def test_stale_nonce_on_a_write_resends_the_same_body_once(atlas, make_client):
+    atlas.route("POST", "/groups/%s/accessList" % GROUP, lambda entry: {"results": json.loads(entry["body"]), "totalCount": 1})
+    client = make_client()
+    client.post("/groups/%s/accessList" % GROUP, [{"cidrBlock": "10.0.0.0/16"}])
+    atlas.expire_nonces()
+    answer = client.post("/groups/%s/accessList" % GROUP, [{"cidrBlock": "10.1.0.0/16", "comment": "second"}])
+    assert answer["results"] == [{"cidrBlock": "10.1.0.0/16", "comment": "second"}]
+    posts = [e for e in atlas.log if e["method"] == "POST"]
+    assert [e["authenticated"] for e in posts] == [False, True, False, True]
+    assert posts[2]["body"] == posts[3]["body"]
+    assert len(atlas.api_requests()) == 2  # the write reached the API exactly twice: once per call
+
+
 def test_wrong_private_key_says_which_options_and_never_the_secret(atlas, make_client):
     client = make_client(private_key="definitely-wrong-secret")
     with pytest.raises(AtlasApiError) as caught:
