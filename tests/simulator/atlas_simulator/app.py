@@ -234,7 +234,7 @@ class SimulatorApp:
             handler = getattr(self, f"_{endpoint}")
             status, body = handler(request, args)
         if status == 204:
-            return Response(status=204)
+            return Response(status=204, content_type=VERSIONED_TYPE)
         return json_response(body, status=status, pretty=pretty)
 
     @staticmethod
