@@ -149,8 +149,10 @@ class AtlasModule(AnsibleModule):
 
     def fail_on_value(self, option, value, rule):
         """Fail naming the option, the value and the rule it breaks (never used for secret options)."""
-        if repr(value) in rule or str(value) in rule:
-            msg = "Invalid %s: %s" % (option, rule)
+        if value is None:
+            msg = "%s %s" % (option, rule)  # e.g. "atlas_cidr_block is required to create a container ..."
+        elif repr(value) in rule:
+            msg = "Invalid %s: %s" % (option, rule)  # the helpers' ValueErrors already quote the value
         else:
             msg = "Invalid %s %r: %s" % (option, value, rule)
         self.fail_json(msg=msg, option=option)

@@ -146,6 +146,12 @@ def test_fail_on_value_adds_the_value_when_the_rule_does_not_state_it(atlas):
     with pytest.raises(Failed) as caught:
         module.fail_on_value("wait_timeout", -5, "must be zero or more seconds")
     assert caught.value.result["msg"] == "Invalid wait_timeout -5: must be zero or more seconds"
+    with pytest.raises(Failed) as caught:
+        module.fail_on_value("timeout", 1, "must be 1 to 10 minutes, not seconds")
+    assert caught.value.result["msg"] == "Invalid timeout 1: must be 1 to 10 minutes, not seconds"
+    with pytest.raises(Failed) as caught:
+        module.fail_on_value("atlas_cidr_block", None, "is required to create a container")
+    assert caught.value.result["msg"] == "atlas_cidr_block is required to create a container"
 
 
 def test_fail_on_error_for_an_unknown_outcome(atlas):
