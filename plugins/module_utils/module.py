@@ -151,7 +151,7 @@ class AtlasModule(AnsibleModule):
         """Fail naming the option, the value and the rule it breaks (never used for secret options)."""
         if value is None:
             msg = "%s %s" % (option, rule)  # e.g. "atlas_cidr_block is required to create a container ..."
-        elif repr(value) in rule:
+        elif isinstance(value, str) and repr(value) in rule:
             msg = "Invalid %s: %s" % (option, rule)  # the helpers' ValueErrors already quote the value
         else:
             msg = "Invalid %s %r: %s" % (option, value, rule)
