@@ -97,13 +97,13 @@ EXAMPLES = r"""
         comment: office egress
     wait: true
 
-- name: Let a support engineer in until a given time
+- name: Let a support engineer in for the next 8 hours (Atlas deletes the entry then)
   cloudwire.atlas.atlas_access_list:
     project_id: 5f3a556351db42631e16f33a
     entries:
       - ip_address: 198.51.100.23
         comment: support ticket 4711
-        delete_after_date: "2026-11-28T18:00:00Z"
+        delete_after_date: "{{ '%Y-%m-%dT%H:%M:%SZ' | strftime(now(utc=true).timestamp() + 8 * 3600, utc=true) }}"
 
 - name: Make the access list exactly these entries
   cloudwire.atlas.atlas_whitelist:
