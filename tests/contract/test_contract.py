@@ -9,7 +9,7 @@ import pytest
 from requests.auth import HTTPDigestAuth
 
 import extract_schemas
-from conftest import ContractSession
+from contract_session import ContractSession
 from contract_schemas import EXTRACT, SPEC_CORRECTIONS, schema_errors
 from simulator_helpers import customer_ec2
 
