@@ -355,9 +355,13 @@ class AtlasClient:
             page_results = page.get("results") or []
             results.extend(page_results)
             total = page.get("totalCount")
-            if not page_results or len(page_results) < ITEMS_PER_PAGE:
+            if not page_results:
                 break
-            if isinstance(total, int) and len(results) >= total:
+            if isinstance(total, int):
+                # Trust the count: it also covers a server that caps pages below 500.
+                if len(results) >= total:
+                    break
+            elif len(page_results) < ITEMS_PER_PAGE:
                 break
             page_num += 1
         return results
@@ -394,7 +398,9 @@ class AtlasClient:
         budget = self.retry_policy.start()
         while True:
             try:
-                kwargs = dict(params=params, data=data, headers=headers, timeout=self.timeout)
+                # An attempt never outlives the deadline by more than a second.
+                timeout = min(float(self.timeout), max(1.0, budget.remaining()))
+                kwargs = dict(params=params, data=data, headers=headers, timeout=timeout)
                 if auth is not None:
                     kwargs["auth"] = auth
                 response = self.session.request(method, url, **kwargs)

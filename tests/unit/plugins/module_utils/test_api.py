@@ -9,6 +9,7 @@ __metaclass__ = type
 
 import json
 import socket
+import time
 
 import pytest
 
@@ -191,6 +192,19 @@ def test_list_all_without_total_count_stops_at_an_empty_page(atlas, make_client)
     assert len(atlas.api_requests()) == 3
 
 
+def test_list_all_trusts_total_count_when_the_server_pages_smaller(atlas, make_client):
+    items = [{"id": "%024x" % i} for i in range(250)]
+
+    def capped_at_100(entry):
+        page = int(entry["query"]["pageNum"][0])
+        return {"results": items[(page - 1) * 100:page * 100], "totalCount": len(items)}
+
+    atlas.route("GET", "/groups/%s/peers" % GROUP, capped_at_100)
+    client = make_client()
+    assert client.list_all("/groups/%s/peers" % GROUP) == items
+    assert len(atlas.api_requests()) == 3
+
+
 # -- Retries, Retry-After, deadline -------------------------------------------------------------------------------------
 def test_server_errors_are_retried_with_exponential_backoff(atlas, make_client, fake_clock):
     atlas.route("GET", "/groups/%s" % GROUP, {"id": GROUP})
@@ -299,6 +313,15 @@ def test_write_read_timeout_is_outcome_unknown_and_read_timeout_is_retried(atlas
         client.post("/groups/%s/accessList" % GROUP, [{"cidrBlock": "10.0.0.0/16"}])
     atlas.add(Reply(200, {}, delay=1.0))
     assert client.get("/groups/%s" % GROUP) == {"id": GROUP}
+
+
+def test_an_attempt_does_not_outlive_the_deadline(atlas, make_client):
+    client = make_client(timeout=30, deadline=0.5)
+    atlas.add(Reply(200, {}, delay=2.5))
+    started = time.monotonic()
+    with pytest.raises(AtlasOutcomeUnknown):
+        client.post("/groups/%s/accessList" % GROUP, [])
+    assert time.monotonic() - started < 2.0  # cut at max(1 s, remaining deadline), not at the 30 s timeout
 
 
 def test_connection_refused_is_retried_for_writes_too_and_bounded(fake_clock):
