@@ -96,3 +96,11 @@ def test_request_log_and_clearing(api, gid, atlas_env):
     assert sim.faults()[0]["remaining"] == 3
     sim.clear_faults()
     assert sim.faults() == []
+
+
+def test_fault_with_a_chosen_error_code(api, gid, atlas_env):
+    atlas_env["sim"].add_fault(method="POST", path="/accessList$", status=409, error_code="PEER_ALREADY_REQUESTED_DELETION", parameters=["x"])
+    body = assert_error(api.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4"}]), 409, "PEER_ALREADY_REQUESTED_DELETION", ["x"])
+    assert body["detail"] == "The peer with ID x has already been requested for deletion."
+    atlas_env["sim"].add_fault(method="GET", status=400, error_code="SOMETHING_NEW")
+    assert assert_error(api.get(f"/groups/{gid}/peers"), 400, "SOMETHING_NEW")["detail"] == "Injected fault."

@@ -177,10 +177,13 @@ class AtlasSimulator(_Process):
             return self._control("POST", "config", changes)
         return self._control("GET", "config")
 
-    def add_fault(self, method="*", path=".*", kind="status", status=429, retry_after=None, count=1, latency=0.0, token_bucket=False):
-        """The next `count` requests matching method and path regex get: kind=status (429/500/503...), latency, or drop."""
+    def add_fault(self, method="*", path=".*", kind="status", status=429, retry_after=None, count=1, latency=0.0, token_bucket=False,
+                  error_code=None, parameters=None):
+        """The next `count` requests matching method and path regex get: kind=status (429/500/503... with an ApiError body,
+        `error_code`/`parameters` to choose it), latency (seconds added, then normal handling), or drop (handled and
+        committed, then the connection is closed without an answer)."""
         spec = {"method": method, "path": path, "kind": kind, "status": status, "retry_after": retry_after, "count": count,
-                "latency": latency, "token_bucket": token_bucket}
+                "latency": latency, "token_bucket": token_bucket, "error_code": error_code, "parameters": parameters}
         return self._control("POST", "faults", spec)
 
     def faults(self):

@@ -75,6 +75,8 @@ class Fault:
         self.status = int(spec.get("status", 429))
         self.retry_after = spec.get("retry_after")
         self.token_bucket = bool(spec.get("token_bucket", False))
+        self.error_code = spec.get("error_code")  # any errorCode for the body; parameters fill its template
+        self.parameters = list(spec.get("parameters") or [])
         self.latency = float(spec.get("latency", 0))
         self.count = int(spec.get("count", 1))
         self.spec = dict(spec)
@@ -84,6 +86,8 @@ class Fault:
 
     def error(self, path):
         headers = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+        if self.error_code:
+            return ApiError(self.error_code, *self.parameters, status=self.status, headers=headers)
         if self.status == 429 and self.token_bucket:
             return ApiError("RATE_LIMITED_TOKEN_BUCKET", path.lstrip("/"), self.retry_after or 1, 10, 5, 60, headers=headers)
         if self.status == 429:

@@ -62,7 +62,8 @@ class ApiError(Exception):
     """An Atlas error answer; raised anywhere in a handler, turned into the ApiError body by the app."""
 
     def __init__(self, error_code, *parameters, status=None, headers=None):
-        known_status, template = ERRORS[error_code]
+        # Unknown codes only come from injected faults, which always give a status.
+        known_status, template = ERRORS.get(error_code, (status, "Injected fault."))
         self.status = status or known_status
         self.error_code = error_code
         self.parameters = list(parameters)
