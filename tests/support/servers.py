@@ -69,9 +69,12 @@ class _Process:
         _RUNNING.append(self)
 
     def _fail(self, why):
+        try:
+            with open(self.log_path, encoding="utf-8", errors="replace") as log:
+                tail = log.read()[-3000:]
+        except FileNotFoundError:
+            tail = ""
         self.stop()
-        with open(self.log_path, encoding="utf-8", errors="replace") as log:
-            tail = log.read()[-3000:]
         raise RuntimeError(f"{self.name} did not start: {why}\n{tail}")
 
     def stop(self):
@@ -89,6 +92,12 @@ class _Process:
             self.process.stdout.close()
         if self._log:
             self._log.close()
+            self._log = None
+            if not os.environ.get("KEEP_SERVER_LOGS"):  # set KEEP_SERVER_LOGS=1 to keep them for debugging
+                try:
+                    os.unlink(self.log_path)
+                except FileNotFoundError:
+                    pass
         self.process = None
         if self in _RUNNING:
             _RUNNING.remove(self)
