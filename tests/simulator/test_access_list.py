@@ -38,8 +38,8 @@ def test_bare_ip_and_slash_32_are_one_entry(api, gid):
     api.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4", "comment": "one"}])
     both = api.post(f"/groups/{gid}/accessList", json=[{"cidrBlock": "1.2.3.4/32", "comment": "one"}]).json()
     assert both["totalCount"] == 1
-    assert {k: v for k, v in both["results"][0].items() if k != "links"} == {"cidrBlock": "1.2.3.4/32", "comment": "one", "groupId": gid,
-                                                                              "ipAddress": "1.2.3.4"}
+    expected = {"cidrBlock": "1.2.3.4/32", "comment": "one", "groupId": gid, "ipAddress": "1.2.3.4"}
+    assert {k: v for k, v in both["results"][0].items() if k != "links"} == expected
     for value in ("1.2.3.4", "1.2.3.4%2F32", "1.2.3.4%2f32"):
         assert api.get(f"/groups/{gid}/accessList/{value}").json()["ipAddress"] == "1.2.3.4"
     assert api.delete(f"/groups/{gid}/accessList/1.2.3.4%2f32").status_code == 204

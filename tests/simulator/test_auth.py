@@ -26,7 +26,7 @@ def test_first_request_is_challenged_exactly_as_atlas_does(atlas_env, gid):
 
 
 def test_one_nonce_serves_many_requests(api, gid, atlas_env):
-    for _ in range(5):
+    for _attempt in range(5):
         assert api.get(f"/groups/{gid}/peers").status_code == 200
     assert api.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4"}]).status_code == 200
     log = atlas_env["sim"].requests()

@@ -15,8 +15,8 @@ def test_create_get_list_patch_delete(api, gid, atlas_env):
     assert api.get(f"/groups/{gid}/containers").json()["results"] == [made]  # providerName defaults to AWS
     assert api.get(f"/groups/{gid}/containers", params={"providerName": "GCP"}).json()["results"] == []
     assert api.get(f"/groups/{gid}/containers/all").json()["results"] == [made]
-    patched = api.patch(f"/groups/{gid}/containers/{made['id']}", json={"atlasCidrBlock": "10.8.0.0/21", "providerName": "AWS",
-                                                                         "regionName": "US_EAST_1"})
+    change = {"atlasCidrBlock": "10.8.0.0/21", "providerName": "AWS", "regionName": "US_EAST_1"}
+    patched = api.patch(f"/groups/{gid}/containers/{made['id']}", json=change)
     assert patched.status_code == 200 and patched.json()["atlasCidrBlock"] == "10.8.0.0/21"
     deleted = api.delete(f"/groups/{gid}/containers/{made['id']}")
     assert deleted.status_code == 204 and deleted.content == b""

@@ -12,7 +12,7 @@ from simulator_helpers import assert_error
 def test_429_with_retry_after_then_normal(api, gid, atlas_env):
     sim = atlas_env["sim"]
     sim.add_fault(method="GET", path=r"/peers$", status=429, retry_after=3, count=2)
-    for _ in range(2):
+    for _attempt in range(2):
         body = assert_error(api.get(f"/groups/{gid}/peers"), 429, "RATE_LIMITED")
         assert body["reason"] == "Too Many Requests"
     assert api.get(f"/groups/{gid}/peers").status_code == 200
