@@ -50,7 +50,7 @@ seealso:
   - module: cloudwire.atlas.atlas_container_info
   - module: cloudwire.atlas.atlas_vpc_peering
 author:
-  - cloudwire platform engineering
+  - cloudwire platform engineering (@cloudwire)
 """
 
 EXAMPLES = r"""

@@ -33,7 +33,7 @@ attributes:
     support: N/A
     details: Read-only; there is nothing to diff.
 author:
-  - cloudwire platform engineering
+  - cloudwire platform engineering (@cloudwire)
 """
 
 EXAMPLES = r"""

@@ -95,7 +95,7 @@ seealso:
   - module: cloudwire.atlas.atlas_container
   - module: amazon.aws.ec2_vpc_peering
 author:
-  - cloudwire platform engineering
+  - cloudwire platform engineering (@cloudwire)
 """
 
 EXAMPLES = r"""

@@ -83,7 +83,7 @@ attributes:
 seealso:
   - module: cloudwire.atlas.atlas_vpc_peering
 author:
-  - cloudwire platform engineering
+  - cloudwire platform engineering (@cloudwire)
 """
 
 EXAMPLES = r"""

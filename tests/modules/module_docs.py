@@ -84,8 +84,8 @@ def _return_rows(returns, prefix=""):
         sample = ""
         if "sample" in spec:
             sample = "`%s`" % json.dumps(spec["sample"], sort_keys=True)
-        rows.append("| `%s%s` | %s | %s | %s | %s |" % (prefix, name, kind, cell(spec.get("returned", "")), cell(spec.get("description", "")),
-                                                       sample.replace("|", "\\|")))
+        columns = (prefix + name, kind, cell(spec.get("returned", "")), cell(spec.get("description", "")), sample.replace("|", "\\|"))
+        rows.append("| `%s` | %s | %s | %s | %s |" % columns)
         if spec.get("contains"):
             rows.extend(_return_rows(spec["contains"], prefix="%s%s." % (prefix, name)))
     return rows

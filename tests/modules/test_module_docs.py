@@ -104,7 +104,8 @@ def test_examples_run(docs, atlas_env, tmp_path):
     assert [t[0] for t in run.tasks] == names
     for name, result, _duration in run.tasks:
         assert not result.get("failed"), (name, result.get("msg"))
-    assert run["Read the container of the VPC's region (credentials from MONGODB_ATLAS_* environment variables)"]["container"]["atlas_cidr_block"] == "10.8.0.0/21"
+    in_region = run["Read the container of the VPC's region (credentials from MONGODB_ATLAS_* environment variables)"]
+    assert in_region["container"]["atlas_cidr_block"] == "10.8.0.0/21"
     assert run["Wait until Atlas reports it AVAILABLE"]["peering"]["status_name"] == "AVAILABLE"
     assert [e["aws_security_group"] for e in run["Make the access list exactly these entries"]["entries"]] == ["sg-0123456789abcdef0"]
     assert run["Delete it and wait until it is gone"]["changed"] is True
