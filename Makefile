@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv demo test sanity units pytest e2e lint bench stage changelog clean
+.PHONY: help venv demo test sanity units pytest e2e lint bench stage _stage_run changelog clean
 
 help:
 	@echo "make demo   - set up, start moto + the Atlas simulator, run playbooks/peer.yml against them, stop them"
@@ -30,19 +30,40 @@ $(STAMP): requirements.txt requirements-dev.txt hack/setup_env.sh
 	touch $@
 
 # A copy of the tracked tree where ansible-test wants it; amazon.aws from the venv goes next to it.
+AMAZON_AWS = $$($(PY) -c 'import ansible_collections.amazon.aws as m; print(list(m.__path__)[0])')
+# ansible-test lists content with git from the nearest repository up the tree; without its own, a staged copy would
+# see this checkout (where .build is ignored) and skip everything.
+define stage_into
+	mkdir -p $(1)/cloudwire/atlas $(1)/amazon
+	git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C $(1)/cloudwire/atlas
+	git -C $(1)/cloudwire/atlas init -q
+	ln -sfn "$(AMAZON_AWS)" $(1)/amazon/aws
+endef
+
 stage: $(STAMP)
-	rm -rf $(STAGE) && mkdir -p $(STAGE) $(BUILD)/amazon
-	git ls-files -co --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C $(STAGE)
-	@# ansible-test lists content with git from the nearest repository up the tree; without its own, it would see
-	@# this checkout (where .build is ignored) and skip everything.
-	git -C $(STAGE) init -q
-	ln -sfn "$$($(PY) -c 'import ansible_collections.amazon.aws as m; print(list(m.__path__)[0])')" $(BUILD)/amazon/aws
+	rm -rf $(BUILD)
+	$(call stage_into,$(BUILD))
 
-sanity: stage
-	cd $(STAGE) && $(CURDIR)/$(BIN)/ansible-test sanity --venv --python 3.11 --color no
+# sanity and units stage a private copy per run (engineers share one checkout and run them at the same time) and
+# keep ansible-test's output in .build/output/<target>.
+define ansible_test
+	@set -euo pipefail; mkdir -p "$(CURDIR)/.build"; run=$$(mktemp -d "$(CURDIR)/.build/run-$(1).XXXXXX"); trap 'rm -rf "$$run"' EXIT; \
+	$(MAKE) --no-print-directory _stage_run RUN_DIR="$$run/ansible_collections"; \
+	status=0; (cd "$$run/ansible_collections/cloudwire/atlas" && "$(CURDIR)/$(BIN)/ansible-test" $(1) $(2)) || status=$$?; \
+	rm -rf "$(CURDIR)/.build/output/$(1)"; mkdir -p "$(CURDIR)/.build/output"; \
+	if [ -d "$$run/ansible_collections/cloudwire/atlas/tests/output" ]; then \
+	  mv "$$run/ansible_collections/cloudwire/atlas/tests/output" "$(CURDIR)/.build/output/$(1)"; fi; \
+	exit $$status
+endef
 
-units: stage
-	cd $(STAGE) && $(CURDIR)/$(BIN)/ansible-test units --venv --python 3.11 --color no --requirements
+_stage_run:
+	@$(call stage_into,$(RUN_DIR))
+
+sanity: $(STAMP)
+	$(call ansible_test,sanity,--venv --python 3.11 --color no)
+
+units: $(STAMP)
+	$(call ansible_test,units,--venv --python 3.11 --color no --requirements)
 
 pytest: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
