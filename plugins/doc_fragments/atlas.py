@@ -47,7 +47,9 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for each HTTP answer. Retries of throttled (429) or failed (5xx) calls are bounded separately.
+      - Seconds to wait for each HTTP answer.
+      - Throttled (429) and failed (500, 502, 503, 504) calls are retried with backoff for up to 300 seconds per call;
+        no single attempt waits past that deadline.
     type: int
     default: 30
 requirements:
