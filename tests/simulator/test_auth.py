@@ -2,6 +2,7 @@
 key roles per project, the API access list, and the versioned media type."""
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -180,3 +181,14 @@ def test_revoked_token_is_refused(atlas_env, gid):
     assert revoked.status_code == 200
     with bearer_session(atlas_env["base_url"], token) as session:
         assert_error(session.get(f"/groups/{gid}/peers"), 401, "UNAUTHORIZED")
+
+
+def test_concurrent_clients_each_with_their_own_nonce(atlas_env, gid):
+    def work(_index):
+        with AtlasSession(atlas_env["base_url"], HTTPDigestAuth(atlas_env["public_key"], atlas_env["private_key"])) as session:
+            return [session.get(f"/groups/{gid}/peers").status_code for _attempt in range(5)]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(8)))
+    assert results == [[200] * 5] * 8
+    assert len(challenges(atlas_env["sim"])) == 8
