@@ -17,7 +17,7 @@ description:
   - Used by the C(cloudwire.atlas.vpc_peering) role. It makes sure that every route table in scope has a route to
     O(destination_cidr_block) through the VPC peering connection O(vpc_peering_connection_id), or (O(state=absent)) that no
     route table in scope has a route to that CIDR through any peering connection.
-  - Why not M(amazon.aws.ec2_vpc_route_table) - it cannot remove a single route without purging every other route of the
+  - Why not M(amazon.aws.ec2_vpc_route_table)? It cannot remove a single route without purging every other route of the
     table, and it sleeps 5 seconds per changed table, also in check mode. This module touches only the one route per table.
   - Missing routes are created; blackholed routes and routes through another target are replaced. Other routes are never read
     for changes nor modified.
@@ -80,7 +80,7 @@ route_tables:
       description: Target and state of the route after the run (in check mode, what it would be), or null.
       type: dict
 drift:
-  description: One line per route table that differs, such as C(route rtb-0abc: missing).
+  description: One line per route table that differs, such as C(route rtb-0abc... missing) (the table id, a colon, what differs).
   returned: always
   type: list
   elements: str

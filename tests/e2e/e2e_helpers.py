@@ -152,3 +152,25 @@ def stack_outputs(moto_url, host):
 
 
 __all__ = ["LOOPBACK"]
+
+
+def atlas_api(atlas, method, path, body=None):
+    """A call to the simulator's Atlas API as the project owner (digest auth), like an operator doing something by hand."""
+    import requests  # pylint: disable=import-outside-toplevel
+    from requests.auth import HTTPDigestAuth  # pylint: disable=import-outside-toplevel
+
+    answer = requests.request(method, f"{atlas['base_url']}/api/atlas/v2{path}", json=body, timeout=30,
+                              auth=HTTPDigestAuth(atlas["public_key"], atlas["private_key"]),
+                              headers={"Accept": "application/vnd.atlas.2023-01-01+json"})
+    assert answer.status_code < 300, (method, path, answer.status_code, answer.text)
+    return answer.json() if answer.content else {}
+
+
+def wait_until(what, predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")

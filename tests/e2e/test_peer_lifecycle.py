@@ -7,8 +7,8 @@ asserts on what it sees, so a failure early on makes the later ones fail loudly 
 
 import pytest
 
-from e2e_helpers import (ATLAS_CIDR, EXISTING_VPC_CIDR, HOSTS, aws_client, aws_snapshot, create_existing_vpc, playbook_env,
-                         run_playbook, stack_outputs)
+from e2e_helpers import (ATLAS_CIDR, EXISTING_VPC_CIDR, HOSTS, atlas_api, aws_client, aws_snapshot, create_existing_vpc, playbook_env,
+                         run_playbook, stack_outputs, wait_until)
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,8 @@ def world(moto_server, atlas_simulator):
 
 
 def peerings(world):
-    return [p for p in world["sim"].state()["peerings"] if p["groupId"] == world["atlas"]["project_id"]]
+    """The project's peerings as Atlas lists them (the simulator advances a peering's lifecycle when it is read)."""
+    return atlas_api(world["atlas"], "GET", f"/groups/{world['atlas']['project_id']}/peers")["results"]
 
 
 def access_list(world):
@@ -94,3 +95,97 @@ def test_check_mode_without_drift_reports_nothing_and_writes_nothing(world):
     for host in HOSTS:
         assert run.changed(host) == 0, (host, run.explain())
     assert run.custom["vpc_peering_drifted_hosts"] == [] and run.custom["vpc_peering_check_mode"] is True, run.custom
+
+
+def peering_of(world, vpc_id):
+    return next((p for p in peerings(world) if p["vpcId"] == vpc_id), None)
+
+
+def vpc_of(world, host):
+    return world["vpc_id"] if HOSTS[host][2] is None else stack_outputs(world["moto"].url, host)["VpcId"]
+
+
+def assert_drift_exactly(run, expected):
+    """Each host reports exactly the expected findings (prefix match per line), and only drifted hosts show changes."""
+    for host in HOSTS:
+        found = run.drift.get(host)
+        wanted = expected.get(host, [])
+        assert found is not None, (host, run.custom)
+        assert len(found) == len(wanted) and all(f.startswith(w) for f, w in zip(sorted(found), sorted(wanted))), (host, found, wanted)
+        assert (run.changed(host) > 0) == bool(wanted), (host, run.stats[host])
+    assert run.custom["vpc_peering_drift_total"] == sum(len(v) for v in expected.values())
+    assert sorted(run.custom["vpc_peering_drifted_hosts"]) == sorted(h for h, v in expected.items() if v)
+
+
+def test_drift_route_access_list_dns_reported_read_only_then_repaired(world):
+    moto_url, project = world["moto"].url, world["atlas"]["project_id"]
+    # local-app-east: a route deleted out of band.
+    east_table = stack_outputs(moto_url, "local-app-east")["RouteTableIds"].split(",")[0]
+    aws_client(moto_url, "ec2", "us-east-1").delete_route(RouteTableId=east_table, DestinationCidrBlock=ATLAS_CIDR["us-east-1"])
+    # local-legacy-east: its access-list entry removed in Atlas.
+    atlas_api(world["atlas"], "DELETE", f"/groups/{project}/accessList/10.30.0.0%2F16")
+    # local-app-west (other account): DNS hostnames turned off.
+    west_vpc = vpc_of(world, "local-app-west")
+    aws_client(moto_url, "ec2", "eu-west-1", HOSTS["local-app-west"][1]).modify_vpc_attribute(
+        VpcId=west_vpc, EnableDnsHostnames={"Value": False})
+
+    run = check(world)
+    assert_drift_exactly(run, {
+        "local-app-east": [f"route {east_table}: missing"],
+        "local-legacy-east": ["access list 10.30.0.0/16: missing"],
+        "local-app-west": ["vpc dns hostnames: off"],
+    })
+    assert "--- found" in run.stdout or run.result is not None  # json output: the diff is in the task results
+
+    repair = converge(world)
+    for host in HOSTS:
+        assert repair.changed(host) > 0, (host, repair.explain())
+    snap = aws_snapshot(moto_url)
+    east_pcx = peering_of(world, vpc_of(world, "local-app-east"))["connectionId"]
+    assert (ATLAS_CIDR["us-east-1"], east_pcx, "active") in snap["123456789012/us-east-1"]["routes"][east_table]
+    assert "10.30.0.0/16" in access_list(world)
+    assert snap[f"{HOSTS['local-app-west'][1]}/eu-west-1"]["vpcs"][west_vpc]["enableDnsHostnames"] is True
+
+
+def test_drift_peering_deleted_rejected_stack_parameter_reported_read_only_then_repaired(world):
+    moto_url, project = world["moto"].url, world["atlas"]["project_id"]
+    # local-app-east: its peering deleted in Atlas.
+    east = peering_of(world, vpc_of(world, "local-app-east"))
+    atlas_api(world["atlas"], "DELETE", f"/groups/{project}/peers/{east['id']}")
+    wait_until("the deleted peering to be gone", lambda: peering_of(world, east["vpcId"]) is None)
+    # local-legacy-east: its peering replaced by a request someone rejected in AWS.
+    legacy = peering_of(world, world["vpc_id"])
+    atlas_api(world["atlas"], "DELETE", f"/groups/{project}/peers/{legacy['id']}")
+    wait_until("the legacy peering to be gone", lambda: peering_of(world, world["vpc_id"]) is None)
+    atlas_api(world["atlas"], "POST", f"/groups/{project}/peers", {
+        "containerId": legacy["containerId"], "providerName": "AWS", "accepterRegionName": "us-east-1",
+        "awsAccountId": legacy["awsAccountId"], "routeTableCidrBlock": EXISTING_VPC_CIDR, "vpcId": world["vpc_id"]})
+    pending = wait_until("a pcx for the new request", lambda: (peering_of(world, world["vpc_id"]) or {}).get("connectionId"))
+    aws_client(moto_url, "ec2", "us-east-1").reject_vpc_peering_connection(VpcPeeringConnectionId=pending)
+    wait_until("FAILED/REJECTED", lambda: peering_of(world, world["vpc_id"])["statusName"] == "FAILED")
+    # local-app-west: a stack parameter changed out of band.
+    west_region, west_account, west_stack = HOSTS["local-app-west"]
+    cfn = aws_client(moto_url, "cloudformation", west_region, west_account)
+    params = [{"ParameterKey": k, "UsePreviousValue": True} for k in ("VpcCidr", "SubnetACidr", "SubnetBCidr", "AtlasCidr")]
+    cfn.update_stack(StackName=west_stack, UsePreviousTemplate=True,
+                     Parameters=params + [{"ParameterKey": "Name", "ParameterValue": "renamed-by-hand"}])
+
+    run = check(world)
+    east_tables = stack_outputs(moto_url, "local-app-east")["RouteTableIds"].split(",")
+    assert_drift_exactly(run, {
+        # The old pcx is gone with the peering: its routes now point at a connection that no longer serves.
+        "local-app-east": ["peering: missing"] + [f"route {t}: " for t in east_tables],
+        "local-legacy-east": ["peering: FAILED/REJECTED"] + ["route "] * 3,
+        "local-app-west": [f"stack {west_stack} parameters changed: Name renamed-by-hand -> {west_stack}"],
+    })
+
+    repair = converge(world)
+    for host in HOSTS:
+        assert repair.changed(host) > 0, (host, repair.explain())
+    got = peerings(world)
+    assert len(got) == 3 and {p["statusName"] for p in got} == {"AVAILABLE"}, got
+    assert cfn.describe_stacks(StackName=west_stack)["Stacks"][0]["Parameters"] and \
+        {p["ParameterKey"]: p["ParameterValue"] for p in cfn.describe_stacks(StackName=west_stack)["Stacks"][0]["Parameters"]}["Name"] == west_stack
+    again = check(world)
+    for host in HOSTS:
+        assert again.changed(host) == 0, (host, again.drift)
