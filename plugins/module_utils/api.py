@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import email.utils
 import ipaddress
 import json
 import random
@@ -186,7 +187,9 @@ def retry_after_seconds(response):
         try:
             return max(0.0, float(header))
         except ValueError:
-            pass  # an HTTP date: Atlas sends seconds; fall through to the body
+            when = _http_date(header)
+            if when is not None:
+                return max(0.0, when - time.time())
     try:
         body = response.json()
     except ValueError:
@@ -199,6 +202,15 @@ def retry_after_seconds(response):
             except (TypeError, ValueError):
                 return None
     return None
+
+
+def _http_date(text):
+    """Seconds since the epoch for an HTTP-date (RFC 9110 allows one in Retry-After), or None."""
+    try:
+        parsed = email.utils.parsedate_tz(text)
+    except (TypeError, ValueError):
+        return None
+    return email.utils.mktime_tz(parsed) if parsed else None
 
 
 class RetryPolicy:

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import email.utils
 import json
 import socket
 import time
@@ -395,13 +396,19 @@ class _Response:
     ({"Retry-After": "12"}, None, 12.0),
     ({"Retry-After": "-3"}, None, 0.0),
     ({}, {"errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["api/atlas/v2/orgs", 55, 10, 5, 60]}, 55.0),
-    ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, {"errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["x", 9]}, 9.0),
+    ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, {"errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["x", 9]}, 0.0),
+    ({"Retry-After": "soon"}, {"errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["x", 9]}, 9.0),
     ({}, {"errorCode": "RATE_LIMITED", "parameters": ["/api/oauth/token", 50, 1]}, None),
     ({}, {"errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["x"]}, None),
     ({}, None, None),
 ])
 def test_retry_after_seconds(headers, body, expected):
     assert retry_after_seconds(_Response(headers, body)) == expected
+
+
+def test_retry_after_as_an_http_date():
+    in_a_minute = email.utils.formatdate(time.time() + 60, usegmt=True)
+    assert 55 <= retry_after_seconds(_Response({"Retry-After": in_a_minute})) <= 60
 
 
 def test_retry_budget_full_jitter_bounds():
