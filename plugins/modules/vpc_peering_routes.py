@@ -51,7 +51,7 @@ extends_documentation_fragment:
   - amazon.aws.region.modules
   - amazon.aws.boto3
 author:
-  - cloudwire platform engineering
+  - cloudwire platform engineering (@cloudwire)
 """
 
 EXAMPLES = r"""
