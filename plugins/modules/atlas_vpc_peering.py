@@ -137,7 +137,8 @@ RETURN = r"""
 peering:
   description:
     - The peering after the run (what would be requested, in check mode, with RV(peering.id) V(null)).
-    - V(null) after O(state=absent) once the peering is gone or its deletion was requested.
+    - With O(state=absent), V(null) once the peering is gone; with O(wait_for=none) the peering as Atlas still reports it
+      (RV(peering.status_name=TERMINATING)) until it is gone.
   returned: always
   type: dict
   contains:
@@ -485,12 +486,20 @@ def run_absent(run, module):
         module.exit_json(changed=False, peering=None, diff=dict(before={}, after={}))
     before = peering_result(current, run.container)
     changed = current.get("statusName") != "TERMINATING"
+    remaining = current
     if not module.check_mode:
         if changed:
             changed = run.delete(current)
-        if module.params["wait_for"] != "none":
+        if module.params["wait_for"] == "none":
+            # Report what is left (TERMINATING) so that a caller polling with wait_for=none sees when it is gone.
+            remaining = run.get_peering(current["id"])
+        else:
             run.wait_gone(current["id"])
-    module.exit_json(changed=changed, peering=None, diff=dict(before=before, after={}))
+            remaining = None
+    elif changed:
+        remaining = None  # what a real run leads to
+    after = peering_result(remaining, run.container) if remaining else None
+    module.exit_json(changed=changed, peering=after, diff=dict(before=before, after=after or {}))
 
 
 def validate(module):

@@ -138,3 +138,19 @@ def test_container_validation_errors(play, atlas_env):
         if name not in ("no CIDR to create", "unknown project name"):
             assert run.api_requests(name) == [], name
     assert atlas_env["sim"].writes() == []
+
+
+def test_clusters_lock_the_cidr_too(play, atlas_env):
+    """A provisioned container (clusters run in it) keeps its CIDR even without a peering."""
+    atlas_env["sim"].seed({"containers": [{"project": atlas_env["project_name"], "regionName": "AP_SOUTHEAST_2",
+                                           "atlasCidrBlock": CIDR, "clusters": True}]})
+    run = play([
+        container("adopt the provisioned one", region="ap-southeast-2", atlas_cidr_block=CIDR),
+        expect_failure("change its CIDR", "atlas_container", {"region": "ap-southeast-2", "atlas_cidr_block": OTHER_CIDR}),
+    ])
+    assert run["adopt the provisioned one"]["changed"] is False
+    assert run["adopt the provisioned one"]["container"]["provisioned"] is True
+    assert run["adopt the provisioned one"]["container"]["vpc_id"].startswith("vpc-")
+    locked = run["change its CIDR"]
+    assert locked["failed"] is True and "provisioned" in locked["msg"] and CIDR in locked["msg"] and OTHER_CIDR in locked["msg"]
+    assert run.writes("change its CIDR") == []

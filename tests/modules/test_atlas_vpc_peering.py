@@ -45,6 +45,9 @@ def test_peering_lifecycle(play, atlas_env, customer_ec2, customer_vpc):
         dict(peering("change the route CIDR in check mode", customer_vpc, route_table_cidr_block="10.20.0.0/17"), check_mode=True, diff=True),
         dict(peering("change the route CIDR", customer_vpc, route_table_cidr_block="10.20.0.0/17"), diff=True),
         peering("change the route CIDR again", customer_vpc, route_table_cidr_block="10.20.0.0/17"),
+        expect_failure("wait for AVAILABLE before anyone accepts", "atlas_vpc_peering",
+                       {"region": "us-east-1", "aws_account_id": ACCOUNT, "vpc_id": customer_vpc, "route_table_cidr_block": "10.20.0.0/17",
+                        "wait_for": "available", "wait_timeout": 2}),
     ])
     assert run.returncode == 0, run.stderr
 
@@ -78,6 +81,10 @@ def test_peering_lifecycle(play, atlas_env, customer_ec2, customer_vpc):
     assert changed["changed"] is True and changed["peering"]["route_table_cidr_block"] == "10.20.0.0/17"
     assert [(w["method"], w["path"]) for w in run.writes("change the route CIDR")] == [("PATCH", "%s/%s" % (peers_path, found["id"]))]
     assert run["change the route CIDR again"]["changed"] is False and run.writes("change the route CIDR again") == []
+    timed_out = run["wait for AVAILABLE before anyone accepts"]
+    assert timed_out["failed"] is True and "still PENDING_ACCEPTANCE after 2 s" in timed_out["msg"]
+    assert "Accept %s in AWS account %s, region us-east-1" % (found["connection_id"], ACCOUNT) in timed_out["msg"]
+    assert timed_out["peering"]["id"] == found["id"]
 
     # The customer accepts in AWS; Atlas then reports FINALIZING and AVAILABLE.
     customer_ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=found["connection_id"])
@@ -173,7 +180,10 @@ def test_terminating_peering_is_not_an_error(play, atlas_env, customer_vpc):
     ])
     assert run.returncode == 0, run.stderr
     assert run["request deletion"]["changed"] is True
+    assert run["request deletion"]["peering"]["status_name"] == "TERMINATING", "wait_for=none reports what Atlas still has"
     assert run["delete while terminating"]["changed"] is False and run.writes("delete while terminating") == []
+    assert run["delete while terminating"]["peering"]["status_name"] == "TERMINATING"
+    assert run["wait until gone"]["peering"] is None
     assert run["delete while terminating"]["diff"]["before"]["status_name"] == "TERMINATING"
     assert run["wait until gone"]["changed"] is False and run.writes("wait until gone") == []
     assert run["container can go now"]["changed"] is True

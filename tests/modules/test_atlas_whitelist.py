@@ -1,6 +1,7 @@
 """atlas_whitelist (and its alias atlas_access_list) through real ansible-playbook runs against the simulator."""
 
 import datetime
+import threading
 
 from module_playbook import expect_failure, task
 
@@ -33,6 +34,7 @@ def test_access_list_lifecycle(play, atlas_env):
         {"cidr_block": OFFICE + "/32", "comment": "office"},
         {"ip_address": "192.0.2.10"},
     ]
+    atlas_env["sim"].config(access_list_delay=1.5)  # new entries stay PENDING for a while: wait must poll
     run = play([
         dict(access_list("add in check mode", entries=three), check_mode=True, diff=True),
         dict(access_list("add", entries=three, wait=True), diff=True),
@@ -64,7 +66,8 @@ def test_access_list_lifecycle(play, atlas_env):
     assert added["removed"] == [] and added["updated"] == []
     office = [e for e in added["entries"] if e["ip_address"] == OFFICE][0]
     assert office == {"cidr_block": OFFICE + "/32", "ip_address": OFFICE, "aws_security_group": None, "comment": "office", "delete_after_date": None}
-    assert any(r["path"].endswith("/status") for r in run.api_requests("add")), "wait polls the entry status"
+    status_polls = [r for r in run.api_requests("add") if r["path"] == path + "/10.20.0.0/16/status"]
+    assert len(status_polls) >= 2, "wait polled the entry until it was ACTIVE"
     assert added["diff"]["before"] == [] and added["diff"]["after"] == added["entries"]
 
     for name in ("add again", "add again in other forms", "alias again", "purge again", "remove again"):
@@ -154,3 +157,21 @@ def test_access_list_api_error_names_the_error_code(play, atlas_env):
     assert result["failed"] is True
     assert result["error_code"] == "CANNOT_USE_AWS_SECURITY_GROUP_WITHOUT_VPC_PEERING_CONNECTION"
     assert "CANNOT_USE_AWS_SECURITY_GROUP_WITHOUT_VPC_PEERING_CONNECTION" in result["msg"]
+
+
+def test_concurrent_writers_both_get_their_entries(play, atlas_env):
+    """Two plays adding different entries to one project at the same time: both entries end up on the list."""
+    results = {}
+
+    def add(address):
+        results[address] = play([access_list("add " + address, entries=[{"ip_address": address, "comment": "writer " + address}])])
+
+    writers = [threading.Thread(target=add, args=(address,)) for address in ("192.0.2.1", "192.0.2.2")]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join()
+    for address, run in results.items():
+        assert run["add " + address]["changed"] is True, run["add " + address]
+    final = play([access_list("read back", entries=[])])["read back"]
+    assert keys(final["entries"]) == ["192.0.2.1/32", "192.0.2.2/32"] and final["changed"] is False

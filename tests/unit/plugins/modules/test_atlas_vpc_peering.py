@@ -121,6 +121,17 @@ class ScriptedClient:
         self.calls.append(("GET", path))
         return self.peer_lists.pop(0)
 
+    def get_or_none(self, path):
+        self.calls.append(("GET", path))
+        return self.peer_lists.pop(0)
+
+    def delete(self, path):
+        self.calls.append(("DELETE", path))
+        answer = self.post_answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
     def post(self, path, body):
         self.calls.append(("POST", path))
         answer = self.post_answers.pop(0)
@@ -160,3 +171,21 @@ def test_other_refusals_fail_with_the_error_code():
     client = ScriptedClient(peer_lists=[], post_answers=[refused])
     with pytest.raises(Failed, match="PEER_MAXIMUM_REACHED"):
         run_with(client).create()
+
+
+def test_a_deletion_requested_by_someone_else_is_not_an_error():
+    already = AtlasApiError(409, error_code="PEER_ALREADY_REQUESTED_DELETION", method="DELETE", path="/groups/x/peers/p")
+    client = ScriptedClient(peer_lists=[], post_answers=[already])
+    assert run_with(client).delete(PEER) is False
+    gone = AtlasApiError(404, error_code="PEER_NOT_FOUND", method="DELETE", path="/groups/x/peers/p")
+    assert run_with(ScriptedClient(peer_lists=[], post_answers=[gone])).delete(PEER) is False
+
+
+def test_a_lost_delete_answer_is_resolved_by_reading_the_peering():
+    lost = AtlasOutcomeUnknown("connection dropped", method="DELETE")
+    client = ScriptedClient(peer_lists=[dict(PEER, statusName="TERMINATING")], post_answers=[lost])
+    assert run_with(client).delete(PEER) is True
+    assert [c[0] for c in client.calls] == ["DELETE", "GET"]
+    client = ScriptedClient(peer_lists=[PEER], post_answers=[lost, {}])
+    assert run_with(client).delete(PEER) is True
+    assert [c[0] for c in client.calls] == ["DELETE", "GET", "DELETE"], "not deleted yet: asked again"

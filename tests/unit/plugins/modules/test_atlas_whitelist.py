@@ -9,11 +9,14 @@ __metaclass__ = type
 
 import ipaddress
 
+import pytest
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.networks import normalize_access_list_entry
 from ansible_collections.cloudwire.atlas.plugins.modules.atlas_whitelist import (
+    AccessListRun,
     access_list_path,
     entry_from_api,
     needs_update,
@@ -141,3 +144,50 @@ def test_applying_a_plan_converges(current, wanted, purge, state):
     else:
         assert not set(keys(wanted)) & after_keys
     assert len(plan["after"]) == len(after_keys), "no entry twice"
+
+
+class Failed(Exception):
+    pass
+
+
+class StatusModule:
+    check_mode = False
+
+    def __init__(self, statuses):
+        self.client = self
+        self.project_id = "f" * 24
+        self.statuses = statuses  # entry value -> list of STATUS answers in turn
+        self.failure = None
+
+    def get(self, path):
+        value = path.split("/accessList/")[1][:-len("/status")]
+        return {"STATUS": self.statuses[value].pop(0)}
+
+    def fail_on_error(self, exc, doing=None):
+        raise Failed(doing)
+
+    def fail_json(self, **result):
+        self.failure = result
+        raise Failed(result["msg"])
+
+
+def instant_poll(monkeypatch):
+    from ansible_collections.cloudwire.atlas.plugins.modules import atlas_whitelist  # pylint: disable=import-outside-toplevel
+    original = atlas_whitelist.poll
+    monkeypatch.setattr(atlas_whitelist, "poll", lambda fetch, done, timeout, max_interval: original(
+        fetch, done, timeout, max_interval=max_interval, sleep=lambda s: None))
+
+
+def test_waiting_polls_each_entry_until_active(monkeypatch):
+    instant_poll(monkeypatch)
+    module = StatusModule({"10.0.0.0%2F16": ["PENDING", "PENDING", "ACTIVE"], "sg-0123456789abcdef0": ["ACTIVE"]})
+    AccessListRun(module).wait_active([want(cidr_block="10.0.0.0/16"), want(aws_security_group="sg-0123456789abcdef0")], timeout=60)
+    assert module.statuses == {"10.0.0.0%2F16": [], "sg-0123456789abcdef0": []}
+
+
+def test_a_failed_entry_fails_the_wait(monkeypatch):
+    instant_poll(monkeypatch)
+    module = StatusModule({"10.0.0.0%2F16": ["PENDING", "FAILED"]})
+    with pytest.raises(Failed, match="FAILED"):
+        AccessListRun(module).wait_active([want(cidr_block="10.0.0.0/16")], timeout=60)
+    assert module.failure["failed"] == ["10.0.0.0/16"]
