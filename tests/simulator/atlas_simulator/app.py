@@ -40,6 +40,14 @@ API_RULES = Map([
 ], strict_slashes=False, merge_slashes=False)
 
 
+# Atlas's authentication filter refuses without an errorCode (FACTS.md 3; the same body the Ops Manager code base gives).
+AUTH_REFUSED = {"detail": "You are not authorized for this resource.", "error": 401, "reason": "Unauthorized"}
+
+
+class NotAuthenticated(Exception):
+    """A bearer token that is unknown, revoked or expired: 401 with no errorCode."""
+
+
 class Challenge(Exception):
     """Answer 401 with a digest challenge (no errorCode in the body, as Atlas does)."""
 
@@ -163,9 +171,10 @@ class SimulatorApp:
             return response
         except Challenge as challenge:
             entry["challenge"] = True
-            body = {"detail": "This request requires HTTP digest authentication.", "error": 401, "reason": "Unauthorized"}
-            return json_response(body, status=401, content_type="application/json",
+            return json_response(AUTH_REFUSED, status=401, content_type="application/json",
                                  headers={"WWW-Authenticate": challenge_header(self.nonces.issue(), challenge.stale)})
+        except NotAuthenticated:
+            return json_response(AUTH_REFUSED, status=401, content_type="application/json")
         except ApiError as error:
             if entry["fault"] == "drop":
                 raise DropConnection() from None
@@ -182,7 +191,7 @@ class SimulatorApp:
             client_id = self.tokens.principal(credentials.strip())
             principal = self.atlas.principal(client_id) if client_id else None
             if principal is None:
-                raise ApiError("UNAUTHORIZED")
+                raise NotAuthenticated()
             entry["principal"] = principal.name
             return principal
         if scheme.lower() != "digest":

@@ -30,7 +30,6 @@ ERRORS = {
         400, "Cannot use aws security groups as whitelist entries without a vpc peering connection."),
     "USER_UNAUTHORIZED": (401, "Current user is not authorized to perform this action."),
     "NOT_IN_GROUP": (401, "The current user is not in the group, or the group does not exist."),
-    "UNAUTHORIZED": (401, "The access token is missing, invalid or expired."),
     "IP_ADDRESS_NOT_ON_ACCESS_LIST": (403, "IP address %s is not allowed to access this resource."),
     "ATLAS_NETWORK_PERMISSIONS_LIMIT_EXCEEDED": (403, "Too many network permission entries. Only %s entries are supported."),
     "RESOURCE_NOT_FOUND": (404, "Cannot find resource %s."),
