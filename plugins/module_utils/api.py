@@ -15,6 +15,7 @@ import email.utils
 import ipaddress
 import json
 import random
+import re
 import time
 import traceback
 
@@ -139,7 +140,7 @@ def _hint_for(error):
         return ("The credentials are valid but lack the role this call needs: %s on the project "
                 "(Project Access Manager > Applications > API Keys)." % _required_role(error.method, error.path))
     if code in ACCESS_LIST_CODES:
-        ip = _caller_ip(error.parameters)
+        ip = _caller_ip(error.parameters) or _caller_ip(re.findall(r"[0-9a-fA-F.:]{7,}", error.detail or ""))
         who = "this machine's address %s" % ip if ip else "this machine's public address"
         return ("Atlas sees the call coming from %s, which is not on the API key's (or service account's) own API access list: "
                 "add %s to it in Organization Access Manager > Applications > API Keys > Edit Permissions > API Access List. "
