@@ -27,6 +27,7 @@ def test_429_headers_and_token_bucket_body(api, gid, atlas_env):
     sim.add_fault(path="/containers", status=429)
     first = api.get(f"/groups/{gid}/containers")
     assert first.headers["Retry-After"] == "5"
+    assert (first.headers["RateLimit-Limit"], first.headers["RateLimit-Remaining"]) == ("10", "0")
     body = assert_error(first, 429, "RATE_LIMITED_TOKEN_BUCKET")
     assert body["parameters"][1] == 5 and body["detail"].startswith("Rate limit exceeded for api/atlas/v2/groups/")
     second = api.get(f"/groups/{gid}/containers")

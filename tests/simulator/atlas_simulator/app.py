@@ -94,6 +94,8 @@ class Fault:
 
     def error(self, path):
         headers = {} if self.retry_after is None else {"Retry-After": str(self.retry_after)}
+        if self.status == 429:
+            headers.update({"RateLimit-Limit": "10", "RateLimit-Remaining": "0"})  # the token-bucket headers (FACTS.md 5)
         if self.error_code:
             return ApiError(self.error_code, *self.parameters, status=self.status, headers=headers)
         if self.status == 429 and self.token_bucket:
