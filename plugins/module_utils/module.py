@@ -13,9 +13,9 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import traceback
+from urllib.parse import quote
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
-from ansible.module_utils.six.moves.urllib.parse import quote
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.api import (
     DEFAULT_BASE_URL,
