@@ -7,6 +7,7 @@ import re
 import socket
 import threading
 import time
+import traceback
 from urllib.parse import urlencode
 
 from werkzeug.exceptions import HTTPException
@@ -181,6 +182,12 @@ class SimulatorApp:
             if entry["fault"] == "drop":
                 raise DropConnection() from None
             return error_response(error)
+        except DropConnection:
+            raise
+        except Exception:  # pylint: disable=broad-exception-caught
+            # A simulator bug: answer like Atlas would (500 UNEXPECTED_ERROR) and leave the traceback in the server log.
+            traceback.print_exc()
+            return error_response(ApiError("UNEXPECTED_ERROR"))
 
     @staticmethod
     def _accepts_version(accept):
