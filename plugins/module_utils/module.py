@@ -12,10 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import traceback
 from urllib.parse import quote
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.api import (
     DEFAULT_BASE_URL,
@@ -37,15 +38,27 @@ CREDENTIAL_ENV = dict(
 )
 
 
+def env_fallback_non_empty(*names):
+    """Like env_fallback, but an empty variable counts as unset.
+
+    AWX credential injectors set every variable of a credential type, the unused ones (service account fields of an
+    API key credential, and the other way round) to "", which must not trip the mutually exclusive options.
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
 def atlas_argument_spec():
     """Connection options shared by every module (doc fragment ``cloudwire.atlas.atlas``)."""
     return dict(
-        public_key=dict(type="str", fallback=(env_fallback, ["MONGODB_ATLAS_PUBLIC_KEY"])),
-        private_key=dict(type="str", no_log=True, fallback=(env_fallback, ["MONGODB_ATLAS_PRIVATE_KEY"])),
-        client_id=dict(type="str", fallback=(env_fallback, ["MONGODB_ATLAS_CLIENT_ID"])),
-        client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["MONGODB_ATLAS_CLIENT_SECRET"])),
+        public_key=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_PUBLIC_KEY"])),
+        private_key=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_PRIVATE_KEY"])),
+        client_id=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_CLIENT_ID"])),
+        client_secret=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_CLIENT_SECRET"])),
         # No spec default: AnsibleModule skips env fallbacks for options that have one; DEFAULT_BASE_URL applies in code.
-        base_url=dict(type="str", fallback=(env_fallback, ["MONGODB_ATLAS_BASE_URL"])),
+        base_url=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_BASE_URL"])),
         validate_certs=dict(type="bool", default=True),
         timeout=dict(type="int", default=30),
     )
