@@ -229,19 +229,22 @@ def merged(have, want):
 def plan_access_list(current, wanted, state, purge):
     """Compare the normalised current list with the normalised wanted entries.
 
-    Returns dict(before, after, added, updated, removed), each a list of normalised entries; `after` keeps Atlas's order
-    and appends additions.
+    Returns dict(before, after, added, updated, removed, post), each a list of normalised entries; `after` keeps Atlas's order
+    and appends additions; `post` is what to send: the additions and, for updates, only what the user gave (POST is an
+    upsert that keeps what it is not told, so an existing expiry is not re-sent and re-validated).
     """
     by_key = dict((entry["key"], entry) for entry in current)
     wanted_keys = set(entry["key"] for entry in wanted)
-    added, updated, removed = [], [], []
+    added, updated, removed, post = [], [], [], []
     if state == "present":
         for want in wanted:
             have = by_key.get(want["key"])
             if have is None:
                 added.append(want)
+                post.append(want)
             elif needs_update(have, want):
                 updated.append(merged(have, want))
+                post.append(want)
         if purge:
             removed = [entry for entry in current if entry["key"] not in wanted_keys]
     else:
@@ -250,7 +253,7 @@ def plan_access_list(current, wanted, state, purge):
     updated_by_key = dict((entry["key"], entry) for entry in updated)
     removed_keys = set(entry["key"] for entry in removed)
     after = [updated_by_key.get(entry["key"], entry) for entry in current if entry["key"] not in removed_keys] + added
-    return dict(before=list(current), after=after, added=added, updated=updated, removed=removed)
+    return dict(before=list(current), after=after, added=added, updated=updated, removed=removed, post=post)
 
 
 def normalise_wanted(module):
@@ -316,7 +319,7 @@ class AccessListRun:
             first_plan = first_plan or plan
             if self.module.check_mode:
                 return plan, False
-            to_post = plan["added"] + plan["updated"]
+            to_post = plan["post"]
             if to_post:
                 written_plan = written_plan or plan
                 if not self.post(to_post):

@@ -59,6 +59,14 @@ def test_additions_and_comment_updates_are_planned_together():
     assert plan["removed"] == []
     assert keys(plan["after"]) == ["10.20.0.0/16", "203.0.113.7/32", "sg-0123456789abcdef0", "198.51.100.1/32"]
     assert plan["after"][1]["comment"] == "office (moved)"
+    assert [(e["key"], e["comment"]) for e in plan["post"]] == [("198.51.100.1/32", None), ("203.0.113.7/32", "office (moved)")]
+
+
+def test_an_update_posts_only_what_was_given_not_the_stored_expiry():
+    current = [have(ipAddress="198.51.100.1", deleteAfterDate="2026-11-27T10:00:00Z", comment="old")]
+    plan = plan_access_list(current, [want(ip_address="198.51.100.1", comment="new")], "present", purge=False)
+    assert plan["updated"][0]["delete_after_date"] == "2026-11-27T10:00:00Z" and plan["updated"][0]["comment"] == "new"
+    assert plan["post"][0]["delete_after_date"] is None and plan["post"][0]["comment"] == "new"
 
 
 def test_an_omitted_comment_keeps_the_existing_one():
