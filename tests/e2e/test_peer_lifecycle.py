@@ -5,10 +5,14 @@ The tests of this module share one converged state and run in file order (conver
 asserts on what it sees, so a failure early on makes the later ones fail loudly rather than pass vacuously.
 """
 
+import os
+import signal
+import subprocess
+
 import pytest
 
-from e2e_helpers import (ATLAS_CIDR, EXISTING_VPC_CIDR, HOSTS, atlas_api, aws_client, aws_snapshot, create_existing_vpc, playbook_env,
-                         run_playbook, stack_outputs, wait_until)
+from e2e_helpers import (ANSIBLE_PLAYBOOK, ATLAS_CIDR, EXISTING_VPC_CIDR, HOSTS, INVENTORY, REPO_ROOT, atlas_api, aws_client,
+                         aws_snapshot, create_existing_vpc, playbook_env, run_playbook, stack_outputs, wait_until)
 
 pytestmark = pytest.mark.slow
 
@@ -149,10 +153,10 @@ def test_drift_route_access_list_dns_reported_read_only_then_repaired(world):
 
 def test_drift_peering_deleted_rejected_stack_parameter_reported_read_only_then_repaired(world):
     moto_url, project = world["moto"].url, world["atlas"]["project_id"]
-    # local-app-east: its peering deleted in Atlas.
-    east = peering_of(world, vpc_of(world, "local-app-east"))
-    atlas_api(world["atlas"], "DELETE", f"/groups/{project}/peers/{east['id']}")
-    wait_until("the deleted peering to be gone", lambda: peering_of(world, east["vpcId"]) is None)
+    # local-app-west (other account, other region): its peering deleted in Atlas.
+    west = peering_of(world, vpc_of(world, "local-app-west"))
+    atlas_api(world["atlas"], "DELETE", f"/groups/{project}/peers/{west['id']}")
+    wait_until("the deleted peering to be gone", lambda: peering_of(world, west["vpcId"]) is None)
     # local-legacy-east: its peering replaced by a request someone rejected in AWS.
     legacy = peering_of(world, world["vpc_id"])
     atlas_api(world["atlas"], "DELETE", f"/groups/{project}/peers/{legacy['id']}")
@@ -163,20 +167,22 @@ def test_drift_peering_deleted_rejected_stack_parameter_reported_read_only_then_
     pending = wait_until("a pcx for the new request", lambda: (peering_of(world, world["vpc_id"]) or {}).get("connectionId"))
     aws_client(moto_url, "ec2", "us-east-1").reject_vpc_peering_connection(VpcPeeringConnectionId=pending)
     wait_until("FAILED/REJECTED", lambda: peering_of(world, world["vpc_id"])["statusName"] == "FAILED")
-    # local-app-west: a stack parameter changed out of band.
-    west_region, west_account, west_stack = HOSTS["local-app-west"]
-    cfn = aws_client(moto_url, "cloudformation", west_region, west_account)
-    params = [{"ParameterKey": k, "UsePreviousValue": True} for k in ("VpcCidr", "SubnetACidr", "SubnetBCidr", "AtlasCidr")]
-    cfn.update_stack(StackName=west_stack, UsePreviousTemplate=True,
-                     Parameters=params + [{"ParameterKey": "Name", "ParameterValue": "renamed-by-hand"}])
+    # local-app-east: a stack parameter changed out of band. AtlasCidr, because moto updates only security groups in place
+    # (an update touching the VPC, e.g. its Name tag, loses the VPC from moto's stack: a moto gap, not AWS behaviour).
+    east_stack = HOSTS["local-app-east"][2]
+    cfn = aws_client(moto_url, "cloudformation", "us-east-1")
+    params = [{"ParameterKey": k, "UsePreviousValue": True} for k in ("Name", "VpcCidr", "SubnetACidr", "SubnetBCidr")]
+    cfn.update_stack(StackName=east_stack, UsePreviousTemplate=True,
+                     Parameters=params + [{"ParameterKey": "AtlasCidr", "ParameterValue": "192.168.100.0/24"}])
 
     run = check(world)
-    east_tables = stack_outputs(moto_url, "local-app-east")["RouteTableIds"].split(",")
+    west_tables = stack_outputs(moto_url, "local-app-west")["RouteTableIds"].split(",")
     assert_drift_exactly(run, {
-        # The old pcx is gone with the peering: its routes now point at a connection that no longer serves.
-        "local-app-east": ["peering: missing"] + [f"route {t}: " for t in east_tables],
-        "local-legacy-east": ["peering: FAILED/REJECTED"] + ["route "] * 3,
-        "local-app-west": [f"stack {west_stack} parameters changed: Name renamed-by-hand -> {west_stack}"],
+        "local-app-east": [f"stack {east_stack} parameters changed: AtlasCidr 192.168.100.0/24 -> 192.168.248.0/21"],
+        # Its routes still point at the first peering's pcx, deleted with it.
+        "local-legacy-east": ["peering: FAILED/REJECTED"] + ["route rtb-"] * 3,
+        # The old pcx went with the peering: its routes point at a connection that no longer serves.
+        "local-app-west": ["peering: missing"] + [f"route {t}: target pcx-" for t in west_tables],
     })
 
     repair = converge(world)
@@ -184,8 +190,65 @@ def test_drift_peering_deleted_rejected_stack_parameter_reported_read_only_then_
         assert repair.changed(host) > 0, (host, repair.explain())
     got = peerings(world)
     assert len(got) == 3 and {p["statusName"] for p in got} == {"AVAILABLE"}, got
-    assert cfn.describe_stacks(StackName=west_stack)["Stacks"][0]["Parameters"] and \
-        {p["ParameterKey"]: p["ParameterValue"] for p in cfn.describe_stacks(StackName=west_stack)["Stacks"][0]["Parameters"]}["Name"] == west_stack
+    deployed = {p["ParameterKey"]: p["ParameterValue"] for p in cfn.describe_stacks(StackName=east_stack)["Stacks"][0]["Parameters"]}
+    assert deployed["AtlasCidr"] == ATLAS_CIDR["us-east-1"]
     again = check(world)
     for host in HOSTS:
         assert again.changed(host) == 0, (host, again.drift)
+
+
+def test_teardown_leaves_nothing_behind_and_a_second_teardown_changes_nothing(world):
+    moto_url, project = world["moto"].url, world["atlas"]["project_id"]
+    run = run_playbook(world["env"], "unpeer.yml")
+    assert run.rc == 0, run.explain()
+    for host in HOSTS:
+        assert run.changed(host) > 0, (host, run.explain())
+    # Atlas: no peering, no access-list entry, no container left in the project.
+    assert peerings(world) == []
+    assert access_list(world) == []
+    assert atlas_api(world["atlas"], "GET", f"/groups/{project}/containers/all")["results"] == []
+    # AWS: no stack, no VPC the role built, no live peering connection; the existing VPC is back to its own routes only.
+    snap = aws_snapshot(moto_url)
+    for key, side in snap.items():
+        assert side["stacks"] == {}, (key, side["stacks"])
+        assert {v["cidr"] for v in side["vpcs"].values()} <= {"172.31.0.0/16", EXISTING_VPC_CIDR}, (key, side["vpcs"])
+        assert set(side["peerings"].values()) <= {"deleted"}, (key, side["peerings"])
+        for table, routes in side["routes"].items():
+            assert not any(r[0] in ATLAS_CIDR.values() for r in routes), (key, table, routes)
+
+    again = run_playbook(world["env"], "unpeer.yml")
+    assert again.rc == 0, again.explain()
+    for host in HOSTS:
+        assert again.changed(host) == 0, (host, again.explain())
+    assert aws_snapshot(moto_url) == snap
+
+
+def test_run_killed_right_after_the_peering_request_then_rerun_makes_no_duplicate(world):
+    """SIGKILL the whole ansible-playbook process group the moment Atlas has answered the peering POST, then run again."""
+    host = "local-legacy-east"
+    world["sim"].clear_requests()
+    argv = [ANSIBLE_PLAYBOOK, "playbooks/peer.yml", "-i", INVENTORY, "--limit", host]
+    with subprocess.Popen(argv, cwd=REPO_ROOT, env=world["env"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                          start_new_session=True) as proc:
+        try:
+            wait_until("the peering POST", lambda: any(
+                r["method"] == "POST" and r["path"].endswith("/peers") and r["status"] == 200 for r in world["sim"].requests()),
+                timeout=120)
+        finally:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)
+    assert proc.returncode == -signal.SIGKILL
+    assert len([p for p in peerings(world) if p["vpcId"] == world["vpc_id"]]) == 1
+
+    rerun = converge(world, "--limit", host)
+    assert rerun.changed(host) > 0
+    mine = [p for p in peerings(world) if p["vpcId"] == world["vpc_id"]]
+    assert len(mine) == 1 and mine[0]["statusName"] == "AVAILABLE", mine
+    posts = [r for r in world["sim"].requests() if r["method"] == "POST" and r["path"].endswith("/peers")]
+    assert len(posts) == 1, posts
+    live = [code for code in aws_snapshot(world["moto"].url)["123456789012/us-east-1"]["peerings"].values() if code != "deleted"]
+    assert live == ["active"], live
+
+    cleanup = run_playbook(world["env"], "unpeer.yml", "--limit", host)
+    assert cleanup.rc == 0, cleanup.explain()
+    assert peerings(world) == []
