@@ -1,0 +1,108 @@
+"""The collection installs like any other: a tarball without test bulk, an empty collections path, ansible-doc, an EE."""
+
+import os
+import re
+import subprocess
+import sys
+import tarfile
+
+import pytest
+import yaml
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+MODULES = ["atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_whitelist"]
+# What a user's install must never carry: local state, caches, the venv.
+NEVER_SHIPPED = (".venv/", ".ansible/", ".build/", ".git/", "tests/output/", "__pycache__/", ".pytest_cache/", ".hypothesis/")
+
+
+def run(argv, **kwargs):
+    env = dict(os.environ, ANSIBLE_NOCOLOR="1")
+    env.update(kwargs.pop("env", {}))
+    done = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=300, check=False, **kwargs)
+    assert done.returncode == 0, "%s failed (rc %s)\n%s\n%s" % (" ".join(argv), done.returncode, done.stdout[-3000:], done.stderr[-3000:])
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def clean_config(tmp_path_factory):
+    """An empty ansible.cfg: nothing of this checkout's config (which links the working tree as the collection) applies."""
+    path = tmp_path_factory.mktemp("config") / "ansible.cfg"
+    path.write_text("[defaults]\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def tarball(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    run([os.path.join(BIN, "ansible-galaxy"), "collection", "build", "--output-path", str(out), REPO_ROOT])
+    (path,) = out.glob("cloudwire-atlas-*.tar.gz")
+    return path
+
+
+@pytest.fixture(scope="module")
+def installed(tarball, tmp_path_factory, clean_config):
+    """The tarball installed into an empty collections path (amazon.aws comes from the venv's ansible package)."""
+    root = tmp_path_factory.mktemp("collections")
+    run([os.path.join(BIN, "ansible-galaxy"), "collection", "install", "--no-deps", "-p", str(root), str(tarball)],
+        env={"ANSIBLE_CONFIG": clean_config, "ANSIBLE_COLLECTIONS_PATH": str(root)})
+    assert os.path.isfile(os.path.join(str(root), "ansible_collections", "cloudwire", "atlas", "MANIFEST.json"))
+    return root
+
+
+def test_tarball_has_the_collection_and_none_of_the_local_state(tarball):
+    with tarfile.open(tarball) as archive:
+        names = archive.getnames()
+    for needed in ["MANIFEST.json", "meta/runtime.yml", "roles/vpc_peering/meta/argument_specs.yml",
+                   "playbooks/peer.yml", "playbooks/unpeer.yml"] + ["plugins/modules/%s.py" % m for m in MODULES]:
+        assert needed in names, needed
+    leaked = [n for n in names if any(n.startswith(p) or ("/" + p) in n for p in NEVER_SHIPPED)]
+    assert leaked == []
+    assert os.path.getsize(tarball) < 2 * 1024 * 1024, "tarball grew past 2 MiB: %d bytes" % os.path.getsize(tarball)
+
+
+def test_ansible_doc_renders_every_module_and_the_role_from_the_install(installed, clean_config, tmp_path):
+    env = {"ANSIBLE_COLLECTIONS_PATH": str(installed), "ANSIBLE_CONFIG": clean_config}
+    listed = run([os.path.join(BIN, "ansible-doc"), "-t", "module", "-l", "cloudwire.atlas"], env=env, cwd=str(tmp_path))
+    for module in MODULES:
+        assert "cloudwire.atlas." + module in listed
+        text = run([os.path.join(BIN, "ansible-doc"), "-t", "module", "cloudwire.atlas." + module], env=env, cwd=str(tmp_path))
+        assert "EXAMPLES" in text and "RETURN VALUES" in text and "project_id" in text
+    alias = run([os.path.join(BIN, "ansible-doc"), "-t", "module", "cloudwire.atlas.atlas_access_list"], env=env, cwd=str(tmp_path))
+    assert "atlas_whitelist" in alias
+    role = run([os.path.join(BIN, "ansible-doc"), "-t", "role", "cloudwire.atlas.vpc_peering"], env=env, cwd=str(tmp_path))
+    assert re.search(r"ENTRY POINT: \W*main", role) and "vpc_peering_aws_region" in role
+
+
+def test_execution_environment_context_builds_offline(tmp_path):
+    context = tmp_path / "context"
+    run([os.path.join(BIN, "ansible-builder"), "create", "-f", os.path.join(REPO_ROOT, "meta", "execution-environment.yml"),
+         "-c", str(context)], cwd=REPO_ROOT)
+    with open(context / "_build" / "requirements.txt", encoding="utf-8") as handle:
+        python = handle.read()
+    with open(os.path.join(REPO_ROOT, "requirements.txt"), encoding="utf-8") as handle:
+        assert python == handle.read()
+    with open(context / "_build" / "requirements.yml", encoding="utf-8") as handle:
+        galaxy = {c["name"] for c in yaml.safe_load(handle)["collections"]}
+    assert galaxy == {"amazon.aws", "cloudwire.atlas"}
+    dockerfile = (context / "Dockerfile").read_text(encoding="utf-8")
+    # Nothing pinned to this machine: no path of this checkout, the venv or this user's home in the build context.
+    for local in (REPO_ROOT, sys.prefix, os.path.expanduser("~")):
+        assert local not in dockerfile and local not in python
+
+
+def test_meta_requirements_is_the_root_requirements():
+    with open(os.path.join(REPO_ROOT, "requirements.txt"), encoding="utf-8") as root, \
+            open(os.path.join(REPO_ROOT, "meta", "requirements.txt"), encoding="utf-8") as meta:
+        assert meta.read() == root.read()
+
+
+def test_introspection_of_the_installed_collection_finds_its_python_requirements(installed, tmp_path):
+    """What ansible-builder runs inside the image: it must list this collection's runtime requirements."""
+    context = tmp_path / "context"
+    run([os.path.join(BIN, "ansible-builder"), "create", "-f", os.path.join(REPO_ROOT, "meta", "execution-environment.yml"),
+         "-c", str(context)], cwd=REPO_ROOT)
+    out = run([sys.executable, str(context / "_build" / "scripts" / "introspect.py"), "introspect", str(installed)])
+    found = yaml.safe_load(out)["python"]
+    for requirement in ("requests", "boto3", "botocore"):
+        assert any(line.startswith(requirement) and "cloudwire.atlas" in line for line in found), (requirement, found)
