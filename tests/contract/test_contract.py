@@ -100,14 +100,14 @@ def test_containers(owner, reader, atlas_env, customer):
 
 def test_peerings_in_every_state(owner, reader, atlas_env, customer):
     gid, sim = atlas_env["project_id"], atlas_env["sim"]
-    sim.config(initiating_delay=0.3, finalizing_delay=0.3, terminating_delay=0.3)
+    sim.config(initiating_delay=1.0, finalizing_delay=1.0, terminating_delay=1.0)
     made = container(owner, gid)
     vpcs = [customer.create_vpc(CidrBlock=f"10.{20 + n}.0.0/16")["Vpc"]["VpcId"] for n in range(3)]
     accepted = peer(owner, gid, made["id"], vpcs[0], "10.20.0.0/16").json()
     rejected = peer(owner, gid, made["id"], vpcs[1], "10.21.0.0/16").json()
     missing = peer(owner, gid, made["id"], "vpc-0123456789abcdef0", "10.30.0.0/16").json()
-    owner.get(f"/groups/{gid}/peers/{accepted['id']}")  # INITIATING
-    time.sleep(0.35)
+    assert owner.get(f"/groups/{gid}/peers/{accepted['id']}").json()["statusName"] == "INITIATING"
+    time.sleep(1.05)
     pcx = owner.get(f"/groups/{gid}/peers/{accepted['id']}").json()["connectionId"]  # PENDING_ACCEPTANCE
     customer.accept_vpc_peering_connection(VpcPeeringConnectionId=pcx)
     customer.reject_vpc_peering_connection(VpcPeeringConnectionId=owner.get(f"/groups/{gid}/peers/{rejected['id']}").json()["connectionId"])
@@ -115,7 +115,7 @@ def test_peerings_in_every_state(owner, reader, atlas_env, customer):
     assert owner.get(f"/groups/{gid}/peers/{rejected['id']}").json()["errorStateName"] == "REJECTED"
     assert owner.get(f"/groups/{gid}/peers/{missing['id']}").json()["errorStateName"] == "INVALID_ARGUMENT"
     owner.patch(f"/groups/{gid}/peers/{accepted['id']}", json={"providerName": "AWS", "routeTableCidrBlock": "10.20.0.0/17"})  # 409
-    time.sleep(0.35)
+    time.sleep(1.05)
     assert owner.get(f"/groups/{gid}/peers/{accepted['id']}").json()["statusName"] == "AVAILABLE"
     cross_vpc = customer_ec2(atlas_env, "eu-west-1").create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
     cross = peer(owner, gid, made["id"], cross_vpc, "10.40.0.0/16", "eu-west-1").json()

@@ -59,10 +59,10 @@ def test_get_status_delete_with_url_encoded_cidr(api, gid, encoded):
 
 
 def test_entries_go_pending_then_active(api, gid, atlas_env):
-    atlas_env["sim"].config(access_list_delay=0.4)
+    atlas_env["sim"].config(access_list_delay=1.0)
     api.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "5.6.7.8"}])
     assert api.get(f"/groups/{gid}/accessList/5.6.7.8/status").json() == {"STATUS": "PENDING"}
-    time.sleep(0.5)
+    time.sleep(1.1)
     assert api.get(f"/groups/{gid}/accessList/5.6.7.8/status").json() == {"STATUS": "ACTIVE"}
 
 

@@ -88,24 +88,24 @@ def test_cross_region_peering_is_accepted_in_the_customer_region(api, gid, conta
 
 
 def test_timed_states_initiating_finalizing_terminating(api, gid, ec2, container, vpc_id, atlas_env):
-    atlas_env["sim"].config(initiating_delay=0.4, finalizing_delay=0.4, terminating_delay=0.4)
+    atlas_env["sim"].config(initiating_delay=1.0, finalizing_delay=1.0, terminating_delay=1.0)
     made = create_peer(api, gid, peer_body(container["id"], vpc_id))
     assert api.get(f"/groups/{gid}/peers/{made['id']}").json()["statusName"] == "INITIATING"
     assert ec2.describe_vpc_peering_connections()["VpcPeeringConnections"] == []
-    time.sleep(0.5)
+    time.sleep(1.1)
     pending = api.get(f"/groups/{gid}/peers/{made['id']}").json()
     assert pending["statusName"] == "PENDING_ACCEPTANCE"
     ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pending["connectionId"])
     assert api.get(f"/groups/{gid}/peers/{made['id']}").json()["statusName"] == "FINALIZING"
     assert_error(api.patch(f"/groups/{gid}/peers/{made['id']}", json={"routeTableCidrBlock": "10.20.0.0/17", "providerName": "AWS"}),
                  409, "PEER_INVALID_STATE", [made["id"], gid])
-    time.sleep(0.5)
+    time.sleep(1.1)
     assert api.get(f"/groups/{gid}/peers/{made['id']}").json()["statusName"] == "AVAILABLE"
     assert api.delete(f"/groups/{gid}/peers/{made['id']}").status_code == 202
     terminating = api.get(f"/groups/{gid}/peers/{made['id']}").json()
     assert terminating["statusName"] == "TERMINATING"
     assert_error(api.delete(f"/groups/{gid}/peers/{made['id']}"), 409, "PEER_ALREADY_REQUESTED_DELETION", [made["id"]])
-    time.sleep(0.5)
+    time.sleep(1.1)
     assert_error(api.get(f"/groups/{gid}/peers/{made['id']}"), 404, "PEER_NOT_FOUND")
     assert pcx(ec2, pending["connectionId"])["Status"]["Code"] == "deleted"
 
