@@ -13,6 +13,7 @@ import atexit
 import json
 import os
 import secrets
+import select
 import shlex
 import signal
 import socket
@@ -159,9 +160,10 @@ class AtlasSimulator(_Process):
             argv += [f"--{name.replace('_', '-')}", str(value)]
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (SIMULATOR_PATH, os.environ.get("PYTHONPATH")) if p))
         self._spawn(argv, env=env)
-        line = self.process.stdout.readline().decode("utf-8").strip()
+        ready, _writable, _errors = select.select([self.process.stdout], [], [], START_TIMEOUT)
+        line = self.process.stdout.readline().decode("utf-8").strip() if ready else ""
         if not line:
-            self._fail("it printed no URL")
+            self._fail("it printed no URL within %s s" % START_TIMEOUT)
         self.url = json.loads(line)["url"]
         return self
 
