@@ -16,7 +16,8 @@ description:
     accepted in the VPC's account (for example with M(amazon.aws.ec2_vpc_peering) O(amazon.aws.ec2_vpc_peering#module:state=accept)).
   - A peering is identified by its Atlas container, the VPC id and the AWS account id. The module reads every page of the project's
     peerings, adopts the one with that identity, requests it when there is none and changes O(route_table_cidr_block) or
-    O(accepter_region) when they differ (Atlas refuses a change in some states, for example while the peering terminates).
+    O(accepter_region) when they differ. Atlas refuses changes while it is requesting or finalising a peering
+    (C(INITIATING), C(FINALIZING)); the module then waits (up to O(wait_timeout)) for a state that allows the change.
   - Atlas returns no accepter region for a VPC in the container's own region; that is not a difference.
   - A peering in state C(FAILED) fails the task with the reason (C(REJECTED), C(EXPIRED), C(INVALID_ARGUMENT)) and what to do, or,
     with O(recreate_failed=true), is deleted and requested again.
@@ -224,6 +225,7 @@ REMEDIES = {
 }
 DEFAULT_REMEDY = "delete the peering (state=absent) and request it again, or set recreate_failed=true"
 POLL_MAX_INTERVAL = 15
+TRANSIENT_STATES = ("INITIATING", "FINALIZING")
 
 
 def peer_path(project_id, peer_id):
@@ -464,6 +466,16 @@ def run_present(run, module):
                 planned = dict(current, routeTableCidrBlock=params["route_table_cidr_block"], accepterRegionName=run.accepter_region)
                 after = peering_result(planned, run.container)
                 module.exit_json(changed=True, peering=after, diff=dict(before=before, after=after))
+            if current.get("statusName") in TRANSIENT_STATES:
+                # Atlas refuses changes (PEER_INVALID_STATE) while it is requesting or finalising the peering.
+                current = run.wait(current["id"], lambda raw: raw is None or raw.get("statusName") not in TRANSIENT_STATES,
+                                   "a state in which Atlas accepts changes")
+                if current is None:
+                    module.fail_json(msg="Peering disappeared while waiting to change it: someone deleted it. Run again to request it again.",
+                                     peering=None)
+                if current.get("statusName") == "FAILED":
+                    module.fail_json(msg=failure_message(current, run.accepter_region), error_state_name=current.get("errorStateName"),
+                                     peering=peering_result(current, run.container))
             current = run.update(current)
 
     if not module.check_mode and params["wait_for"] != "none" and not wait_reached(current, params["wait_for"]):

@@ -218,3 +218,20 @@ def test_peering_validation_errors(play, atlas_env, customer_vpc):
     assert "create it first with cloudwire.atlas.atlas_container" in run["no container in the region"]["msg"]
     assert "container_id" in run["unknown container id"]["msg"] and "0123456789abcdef01234567" in run["unknown container id"]["msg"]
     assert atlas_env["sim"].writes() == []
+
+
+def test_a_change_waits_for_a_state_that_allows_it(play, atlas_env, customer_vpc):
+    """Atlas refuses PATCH while INITIATING: the module waits for PENDING_ACCEPTANCE, then changes the route CIDR."""
+    atlas_env["sim"].config(initiating_delay=2.0)
+    run = play([
+        container_task(),
+        peering("request", customer_vpc, wait_for="none"),
+        peering("change while initiating", customer_vpc, route_table_cidr_block="10.20.0.0/17", wait_for="none", wait_timeout=30),
+    ])
+    assert run.returncode == 0, run.stderr
+    assert run["request"]["peering"]["status_name"] == "INITIATING"
+    changed = run["change while initiating"]
+    assert changed["changed"] is True and changed["peering"]["route_table_cidr_block"] == "10.20.0.0/17"
+    assert changed["diff"]["before"]["status_name"] == "INITIATING"
+    assert [w["method"] for w in run.writes("change while initiating")] == ["PATCH"], "one PATCH, sent once Atlas accepts it"
+    assert all(r["status"] == 200 for r in run.api_requests("change while initiating")), "no PEER_INVALID_STATE on the way"
