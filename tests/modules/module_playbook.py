@@ -57,11 +57,12 @@ class PlaybookRun:
         return [r for r in self.api_requests(name) if r["method"] in WRITE_METHODS]
 
 
-def run_playbook(atlas_env, workdir, tasks, module_defaults=True, play_vars=None, extra_env=None, check=False, diff=False):
+def run_playbook(atlas_env, workdir, tasks, module_defaults=True, play_vars=None, extra_env=None, check=False, diff=False, terminal=False):
     """Write `tasks` into a localhost playbook under `workdir`, run it, return a PlaybookRun.
 
     Credentials and base URL come from the MONGODB_ATLAS_* environment (the modules' env fallbacks); with
-    module_defaults=True the Atlas action group also gets project_id.
+    module_defaults=True the Atlas action group also gets project_id. With terminal=True the default callback
+    prints what a person sees and the finished process is returned instead.
     """
     play = {
         "name": "cloudwire.atlas module test",
@@ -81,7 +82,7 @@ def run_playbook(atlas_env, workdir, tasks, module_defaults=True, play_vars=None
     env.update(atlas_env["env"])
     env.update({
         "ANSIBLE_CONFIG": os.path.join(REPO_ROOT, "ansible.cfg"),
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
+        "ANSIBLE_STDOUT_CALLBACK": "default" if terminal else "ansible.posix.json",
         "ANSIBLE_NOCOLOR": "1",
         "ANSIBLE_RETRY_FILES_ENABLED": "0",
     })
@@ -97,6 +98,8 @@ def run_playbook(atlas_env, workdir, tasks, module_defaults=True, play_vars=None
         # "testing" (moto's key) is too common a word to search for; the Atlas private keys are random.
         if secret != "testing":
             assert secret not in done.stdout and secret not in done.stderr, "a secret leaked into ansible-playbook output"
+    if terminal:
+        return done
     try:
         # The JSON document starts at the first line that opens it (some tasks print to the terminal first).
         start = done.stdout.find("\n{")

@@ -154,3 +154,14 @@ def test_clusters_lock_the_cidr_too(play, atlas_env):
     locked = run["change its CIDR"]
     assert locked["failed"] is True and "provisioned" in locked["msg"] and CIDR in locked["msg"] and OTHER_CIDR in locked["msg"]
     assert run.writes("change its CIDR") == []
+
+
+def test_diff_as_a_person_sees_it(play, atlas_env):
+    """ansible-playbook --check --diff with the default callback shows the container that would be created."""
+    done = play([container("create", region="us-east-1", atlas_cidr_block=CIDR)], check=True, diff=True, terminal=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "changed: [localhost]" in done.stdout
+    assert "--- before\n+++ after\n" in done.stdout and "-    {}\n" in done.stdout
+    assert "+    atlas_cidr_block: %s\n" % CIDR in done.stdout
+    assert "+    region_name: US_EAST_1\n" in done.stdout and "+    aws_region: us-east-1\n" in done.stdout
+    assert atlas_env["sim"].writes() == []
