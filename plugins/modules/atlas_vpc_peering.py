@@ -331,11 +331,7 @@ class PeeringRun:
         """The container (raw) or None when the region has none."""
         try:
             if self.params["container_id"]:
-                container = self.client.get_or_none(container_path(self.project_id, self.params["container_id"]))
-                if container is None:
-                    self.module.fail_on_value("container_id", self.params["container_id"], "must be the id of a container of project %s"
-                                              % self.project_id)
-                return container
+                return self.client.get_or_none(container_path(self.project_id, self.params["container_id"]))
             return find_container(list_aws_containers(self.client, self.project_id), region_name)
         except AtlasError as exc:
             self.module.fail_on_error(exc, doing="read the project's AWS network peering container")
@@ -561,7 +557,10 @@ def main():
     run.container = run.resolve_container(region_name)
     if run.container is None:
         if module.params["state"] == "absent":
-            module.exit_json(changed=False, peering=None, diff=dict(before={}, after={}))
+            module.exit_json(changed=False, peering=None, diff=dict(before={}, after={}))  # no container, no peering
+        if module.params["container_id"]:
+            module.fail_on_value("container_id", module.params["container_id"], "must be the id of an AWS container of project %s"
+                                 % run.project_id)
         module.fail_json(msg=("Project %s has no Atlas network peering container in %s: create it first with "
                               "cloudwire.atlas.atlas_container (region=%s, atlas_cidr_block=...)." % (run.project_id, region_name, region_name)))
     run.container_aws_region = atlas_to_aws_region(run.container.get("regionName"))

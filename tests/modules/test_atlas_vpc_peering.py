@@ -208,7 +208,9 @@ def test_peering_validation_errors(play, atlas_env, customer_vpc):
     run = play([expect_failure(name, "atlas_vpc_peering", args) for name, args, _words in cases]
                + [expect_failure("no container in the region", "atlas_vpc_peering", base),
                   expect_failure("unknown container id", "atlas_vpc_peering",
-                                 dict(dict((k, v) for k, v in base.items() if k != "region"), container_id="0123456789abcdef01234567"))])
+                                 dict(dict((k, v) for k, v in base.items() if k != "region"), container_id="0123456789abcdef01234567")),
+                  task("absent with an unknown container id", "atlas_vpc_peering",
+                       dict(dict((k, v) for k, v in base.items() if k != "region"), container_id="0123456789abcdef01234567", state="absent"))])
     for name, _args, words in cases:
         result = run[name]
         assert result["failed"] is True, name
@@ -217,6 +219,7 @@ def test_peering_validation_errors(play, atlas_env, customer_vpc):
         assert run.api_requests(name) == [], name
     assert "create it first with cloudwire.atlas.atlas_container" in run["no container in the region"]["msg"]
     assert "container_id" in run["unknown container id"]["msg"] and "0123456789abcdef01234567" in run["unknown container id"]["msg"]
+    assert run["absent with an unknown container id"]["changed"] is False, "no container, no peering: nothing to delete"
     assert atlas_env["sim"].writes() == []
 
 
