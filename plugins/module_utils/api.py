@@ -156,6 +156,9 @@ def _hint_for(error):
             return ("Still rate limited after retrying for %.0f s: Atlas limits calls per API key, project and organisation; "
                     "run fewer jobs at once or retry later." % error.retried_for)
         return "Rate limited by Atlas: retry later."
+    if error.status >= 500 and error.retried_for is not None:
+        return ("Atlas kept failing for %.0f s of retries: this is on Atlas's side (see https://status.mongodb.com); "
+                "run again later." % error.retried_for)
     return None
 
 
