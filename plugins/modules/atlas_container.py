@@ -125,7 +125,7 @@ diff:
       vpc_id: null
 """
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasError
+from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasError, AtlasOutcomeUnknown
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
     cidr_lock_reason,
     container_path,
@@ -157,6 +157,33 @@ def plan_container(current, region_name, wanted_cidr):
     return "update", after
 
 
+def reread_container(module, client, project_id, region_name):
+    try:
+        return find_container(list_aws_containers(client, project_id), region_name)
+    except AtlasError as exc:
+        module.fail_on_error(exc, doing="read the containers again after Atlas's answer was lost")
+
+
+def write_container(module, client, project_id, region_name, action, current, wanted_cidr):
+    """POST (create) or PATCH (update). After a lost answer, read again and send once more only if the change is not there."""
+    body = {"atlasCidrBlock": wanted_cidr, "providerName": "AWS", "regionName": region_name}
+    doing = "%s the AWS container in %s with CIDR %s" % (action, region_name, wanted_cidr)
+    for attempt in (1, 2):
+        try:
+            if action == "create":
+                return client.post(containers_path(project_id), body)
+            return client.patch(container_path(project_id, current["id"]), body)
+        except AtlasOutcomeUnknown as exc:
+            found = reread_container(module, client, project_id, region_name)
+            if found is not None and same_cidr(found.get("atlasCidrBlock"), wanted_cidr):
+                return found
+            if attempt == 2:
+                module.fail_on_error(exc, doing=doing)
+        except AtlasError as exc:
+            module.fail_on_error(exc, doing=doing)
+    return None  # not reached: the loop returns or fails
+
+
 def ensure_present(module, client, project_id, region_name, current):
     wanted_cidr = module.params["atlas_cidr_block"]
     if current is None and wanted_cidr is None:
@@ -177,14 +204,7 @@ def ensure_present(module, client, project_id, region_name, current):
                 current_cidr=current.get("atlasCidrBlock"), wanted_cidr=wanted_cidr, container=container_result(current))
 
     if action != "none" and not module.check_mode:
-        body = {"atlasCidrBlock": wanted_cidr, "providerName": "AWS", "regionName": region_name}
-        try:
-            if action == "create":
-                after = client.post(containers_path(project_id), body)
-            else:
-                after = client.patch(container_path(project_id, current["id"]), body)
-        except AtlasError as exc:
-            module.fail_on_error(exc, doing="%s the AWS container in %s with CIDR %s" % (action, region_name, wanted_cidr))
+        after = write_container(module, client, project_id, region_name, action, current, wanted_cidr)
 
     before = container_result(current) if current else {}
     result = container_result(after)
@@ -206,7 +226,12 @@ def ensure_absent(module, client, project_id, region_name, current):
                         % (current["id"], ", ".join(sorted(p.get("id") or "?" for p in peerings))))
     else:
         try:
-            client.delete(container_path(project_id, current["id"]))
+            try:
+                client.delete(container_path(project_id, current["id"]))
+            except AtlasOutcomeUnknown:
+                # DELETE is idempotent: if the container is still there, ask once more (a 404 then means it went meanwhile).
+                if reread_container(module, client, project_id, region_name) is not None:
+                    client.delete(container_path(project_id, current["id"]))
         except AtlasApiError as exc:
             if exc.status == 404:
                 pass  # gone meanwhile: the wanted state

@@ -302,8 +302,12 @@ class AccessListRun:
             self.module.fail_on_error(exc, doing="add entries to the project's IP access list")
 
     def delete(self, entry):
+        path = access_list_path(self.project_id, entry["key"])
         try:
-            self.client.delete(access_list_path(self.project_id, entry["key"]))
+            try:
+                self.client.delete(path)
+            except AtlasOutcomeUnknown:
+                self.client.delete(path)  # DELETE is idempotent: ask again; 404 then means the first one worked
         except AtlasApiError as exc:
             if exc.status != 404:  # 404: somebody removed it meanwhile, which is what we want
                 self.module.fail_on_error(exc, doing="remove %s from the project's IP access list" % entry["key"])

@@ -188,3 +188,27 @@ def test_service_account_credentials(atlas_env, tmp_path):
     run = run_playbook(dict(atlas_env, env=env), tmp_path, [container("create", region="us-east-1", atlas_cidr_block=CIDR)])
     assert run["create"]["changed"] is True, run["create"]
     assert made["client_secret"] not in run.stdout
+
+
+def test_lost_answers_are_resolved_by_reading_again(play, atlas_env):
+    """The connection drops after Atlas committed the write: the module reads again instead of writing twice."""
+    sim = atlas_env["sim"]
+    sim.add_fault(method="POST", path="/containers$", kind="drop", count=1)
+    run = play([container("create with the answer lost", region="us-east-1", atlas_cidr_block=CIDR)])
+    created = run["create with the answer lost"]
+    assert created["changed"] is True and created["container"]["id"] and created["container"]["atlas_cidr_block"] == CIDR
+    assert [w["method"] for w in run.writes("create with the answer lost")] == ["POST"]
+
+    sim.add_fault(method="PATCH", path="/containers/", kind="drop", count=1)
+    sim.add_fault(method="DELETE", path="/containers/", kind="drop", count=1)
+    run = play([
+        container("update with the answer lost", region="us-east-1", atlas_cidr_block=OTHER_CIDR),
+        container("delete with the answer lost", region="us-east-1", state="absent"),
+        task("read back", "atlas_container_info", {}),
+    ])
+    assert run["update with the answer lost"]["changed"] is True
+    assert run["update with the answer lost"]["container"]["atlas_cidr_block"] == OTHER_CIDR
+    assert [w["method"] for w in run.writes("update with the answer lost")] == ["PATCH"]
+    assert run["delete with the answer lost"]["changed"] is True
+    assert [w["method"] for w in run.writes("delete with the answer lost")] == ["DELETE"]
+    assert run["read back"]["containers"] == []

@@ -23,11 +23,12 @@ def docs():
 
 
 def test_pages_in_docs_modules_are_current(docs):
-    for name in module_docs.MODULES:
-        path = os.path.join(module_docs.DOCS_DIR, name + ".md")
+    wanted = dict(("%s.md" % name, module_docs.render(name, docs["cloudwire.atlas." + name])) for name in module_docs.MODULES)
+    wanted["README.md"] = module_docs.index(docs)
+    for filename, content in wanted.items():
+        path = os.path.join(module_docs.DOCS_DIR, filename)
         with open(path, encoding="utf-8") as handle:
-            assert handle.read() == module_docs.render(name, docs["cloudwire.atlas." + name]), (
-                "%s is out of date: run .venv/bin/python tests/modules/module_docs.py" % path)
+            assert handle.read() == content, "%s is out of date: run .venv/bin/python tests/modules/module_docs.py" % path
 
 
 @pytest.mark.parametrize("name", list(module_docs.MODULES) + ["atlas_access_list"])
