@@ -97,7 +97,7 @@ EXAMPLES = r"""
         comment: office egress
     wait: true
 
-- name: Let a support engineer in for the next 8 hours (Atlas deletes the entry then)
+- name: Let a support engineer in for the next 8 hours (Atlas deletes the entry then; each run moves the time)
   cloudwire.atlas.atlas_access_list:
     project_id: 5f3a556351db42631e16f33a
     entries:
@@ -328,9 +328,10 @@ class AccessListRun:
                 written_plan = written_plan or plan
                 if not self.post(to_post):
                     if attempt == WRITE_ATTEMPTS:
-                        self.module.fail_json(msg=("Could not add %s to the IP access list of project %s after %d attempts: another writer "
-                                                   "kept changing it at the same time (Atlas does not support concurrent additions). "
-                                                   "Serialise the writers (for example run the play with throttle: 1) and run again."
+                        self.module.fail_json(msg=("Could not add %s to the IP access list of project %s in %d attempts: Atlas answered "
+                                                   "409 (another writer was adding entries at the same time; Atlas does not support "
+                                                   "concurrent additions) or the answer was lost each time. Serialise the writers "
+                                                   "(for example throttle: 1 on the task) and run again."
                                                    % (", ".join(e["key"] for e in to_post), self.project_id, attempt)))
                     time.sleep(0.5 + random.random())  # let the other writer finish
                     continue

@@ -122,6 +122,12 @@ def test_access_list_survives_a_lost_answer_and_a_conflict(play, atlas_env):
     assert [w["method"] for w in run.writes("add during a conflict")] == ["POST", "POST"]
     assert SUPPORT + "/32" in keys(result["entries"])
 
+    sim.add_fault(method="POST", path="/accessList$", kind="status", status=409, count=4)
+    run = play([expect_failure("add while conflicts go on", "atlas_whitelist", {"entries": [{"ip_address": "192.0.2.99"}]})])
+    result = run["add while conflicts go on"]
+    assert result["failed"] is True and "192.0.2.99/32" in result["msg"] and "in 4 attempts" in result["msg"] and "throttle: 1" in result["msg"]
+    assert [w["method"] for w in run.writes("add while conflicts go on")] == ["POST"] * 4
+
 
 def test_access_list_validation_errors(play, atlas_env):
     cases = [
