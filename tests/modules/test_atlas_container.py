@@ -212,3 +212,14 @@ def test_lost_answers_are_resolved_by_reading_again(play, atlas_env):
     assert run["delete with the answer lost"]["changed"] is True
     assert [w["method"] for w in run.writes("delete with the answer lost")] == ["DELETE"]
     assert run["read back"]["containers"] == []
+
+
+def test_atlas_refusals_name_the_error_code(play, atlas_env):
+    run = play([
+        container("create in us-east-1", region="us-east-1", atlas_cidr_block=CIDR),
+        expect_failure("overlapping CIDR in eu-west-1", "atlas_container", {"region": "eu-west-1", "atlas_cidr_block": "192.168.248.0/22"}),
+    ])
+    refused = run["overlapping CIDR in eu-west-1"]
+    assert refused["failed"] is True and refused["error_code"] == "OVERLAPPING_ATLAS_CIDR_BLOCK" and refused["status"] == 409
+    assert refused["msg"].startswith("Failed to create the AWS container in EU_WEST_1 with CIDR 192.168.248.0/22: ")
+    assert "OVERLAPPING_ATLAS_CIDR_BLOCK" in refused["msg"]
