@@ -106,3 +106,24 @@ def test_introspection_of_the_installed_collection_finds_its_python_requirements
     found = yaml.safe_load(out)["python"]
     for requirement in ("requests", "boto3", "botocore"):
         assert any(line.startswith(requirement) and "cloudwire.atlas" in line for line in found), (requirement, found)
+
+
+@pytest.mark.slow
+def test_installed_collection_converges_the_local_inventory_by_fqcn(installed, clean_config, tmp_path):
+    """No checkout involved: the installed tarball's playbook `cloudwire.atlas.peer` and inventory, run from elsewhere."""
+    sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "e2e"))
+    from e2e_helpers import PatchedMotoServer, create_existing_vpc  # pylint: disable=import-outside-toplevel,import-error
+    from support.servers import AtlasSimulator, environment, seed_project  # pylint: disable=import-outside-toplevel,import-error
+
+    collection = os.path.join(str(installed), "ansible_collections", "cloudwire", "atlas")
+    with PatchedMotoServer() as moto, AtlasSimulator(aws_endpoint=moto.url) as sim:
+        atlas = seed_project(sim, "cloudwire-packaged")
+        env = dict(environment(atlas, moto.url), CLOUDWIRE_LOCAL_EXISTING_VPC_ID=create_existing_vpc(moto.url),
+                   ANSIBLE_CONFIG=clean_config, ANSIBLE_COLLECTIONS_PATH=str(installed))
+        argv = [os.path.join(BIN, "ansible-playbook"), "cloudwire.atlas.peer", "-i", os.path.join(collection, "inventories", "local")]
+        out = run(argv, env=env, cwd=str(tmp_path))
+        assert "failed=0" in out and "local-legacy-east" in out
+        assert len(sim.state()["access_lists"][atlas["project_id"]]) == 3
+        again = run(argv, env=env, cwd=str(tmp_path))
+        for host in ("local-app-east", "local-app-west", "local-legacy-east"):
+            assert re.search(r"^%s\s+: ok=\d+\s+changed=0\s" % host, again, re.M), again[-3000:]
