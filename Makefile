@@ -17,7 +17,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 
 help:
 	@echo "make demo   - set up, start moto + the Atlas simulator, run playbooks/peer.yml against them, stop them"
-	@echo "make test   - set up, then sanity, units and the pytest suites (contract, simulator, modules, end to end)"
+	@echo "make test   - set up, then sanity, units, lint, changelog lint and the pytest suites (contract, simulator, modules, awx, packaging, end to end)"
 	@echo "make sanity | units | pytest | e2e | lint | bench | changelog | clean"
 
 venv: $(STAMP)
@@ -86,6 +86,7 @@ changelog: $(STAMP)
 test: $(STAMP)
 	$(MAKE) sanity
 	$(MAKE) units
+	$(MAKE) lint
 	$(MAKE) changelog
 	$(MAKE) pytest
 
