@@ -91,7 +91,7 @@ def cidr_lock_reason(container, peerings):
         ids = ", ".join(sorted(p.get("id") or "?" for p in peerings))
         reasons.append("network peering connection(s) %s use it" % ids)
     if container.get("provisioned"):
-        reasons.append("it is provisioned (clusters run in it)")
+        reasons.append("Atlas reports it provisioned (its VPC is built and in use)")
     if not reasons:
         return None
     return " and ".join(reasons)

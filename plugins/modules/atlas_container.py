@@ -239,7 +239,7 @@ def ensure_absent(module, client, project_id, region_name, current):
                 module.fail_json(
                     msg=("Atlas refused to delete container %s in %s: 409 CONTAINERS_IN_USE (%s). Network peering connections or clusters "
                          "still use it: delete the peerings (atlas_vpc_peering state=absent) and terminate the clusters in this region, then retry."
-                         % (current["id"], region_name, exc.detail or "in use")),
+                         % (current["id"], region_name, (exc.detail or "in use").rstrip("."))),
                     error_code=exc.error_code, status=exc.status, container=container_result(current))
             else:
                 module.fail_on_error(exc, doing="delete the AWS container %s in %s" % (current["id"], region_name))

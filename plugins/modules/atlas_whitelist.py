@@ -264,7 +264,11 @@ def normalise_wanted(module):
     for index, entry in enumerate(module.params["entries"]):
         option = "entries[%d]" % index
         given = dict((k, v) for k, v in entry.items() if v not in (None, ""))
-        normalised = module.validated(option, normalize_access_list_entry, given, check_expiry=check_expiry)
+        try:
+            normalised = normalize_access_list_entry(given, check_expiry=check_expiry)
+        except ValueError as exc:
+            # The rule already quotes the offending value; repeating the whole entry would only add noise.
+            module.fail_json(msg="Invalid %s: %s" % (option, exc), option=option)
         if normalised["key"] in seen:
             module.fail_on_value(option, given, "names the same entry (%s) as entries[%d]: list each entry once"
                                  % (normalised["key"], seen[normalised["key"]]))
