@@ -169,7 +169,7 @@ def test_lost_answer_to_the_request_adopts_instead_of_duplicating(play, atlas_en
 
 
 def test_terminating_peering_is_not_an_error(play, atlas_env, customer_vpc):
-    atlas_env["sim"].config(terminating_delay=3.0)
+    atlas_env["sim"].config(terminating_delay=6.0)  # margin for a loaded machine between two tasks
     run = play([
         container_task(),
         peering("request", customer_vpc, wait_for="none"),
@@ -225,7 +225,7 @@ def test_peering_validation_errors(play, atlas_env, customer_vpc):
 
 def test_a_change_waits_for_a_state_that_allows_it(play, atlas_env, customer_vpc):
     """Atlas refuses PATCH while INITIATING: the module waits for PENDING_ACCEPTANCE, then changes the route CIDR."""
-    atlas_env["sim"].config(initiating_delay=2.0)
+    atlas_env["sim"].config(initiating_delay=5.0)  # margin for a loaded machine between two tasks
     run = play([
         container_task(),
         peering("request", customer_vpc, wait_for="none"),
