@@ -72,6 +72,21 @@ def project_argument_spec():
     )
 
 
+# Seconds each API call may spend on retries (429, 5xx, connection errors) before the module fails; the client's default
+# (300) when unset. An environment setting rather than an option: it tunes the transport, like AWS_MAX_ATTEMPTS for boto3.
+RETRY_DEADLINE_ENV = "CLOUDWIRE_ATLAS_RETRY_DEADLINE"
+DEFAULT_RETRY_DEADLINE = 300
+
+
+def retry_deadline():
+    """The retry deadline from CLOUDWIRE_ATLAS_RETRY_DEADLINE (seconds, > 0), else 300; a bad value is ignored."""
+    try:
+        value = float(os.environ.get(RETRY_DEADLINE_ENV) or DEFAULT_RETRY_DEADLINE)
+    except ValueError:
+        return DEFAULT_RETRY_DEADLINE
+    return value if value > 0 else DEFAULT_RETRY_DEADLINE
+
+
 CONNECTION_MUTUALLY_EXCLUSIVE = [
     ["public_key", "client_id"],
     ["public_key", "client_secret"],
@@ -130,6 +145,7 @@ class AtlasModule(AnsibleModule):
                     client_secret=params.get("client_secret"),
                     validate_certs=params.get("validate_certs"),
                     timeout=params.get("timeout"),
+                    deadline=retry_deadline(),
                 )
             except AtlasError as exc:
                 self.fail_on_error(exc, doing="set up the Atlas client")
