@@ -59,6 +59,20 @@ def check(world):
     return run
 
 
+def test_check_on_an_empty_world_reports_everything_missing_and_writes_nothing(world):
+    """No container, no stack, no peering yet: the check must not create a change set, a stack or a request."""
+    run = check(world)
+    assert_drift_exactly(run, {
+        "local-app-east": ["access list 10.10.0.0/16: missing", "atlas container US_EAST_1: missing", "peering: missing",
+                           "stack cloudwire-local-app-east: missing"],
+        # Security-group mode: the group does not exist before the stack, so there is no entry to compare yet.
+        "local-app-west": ["atlas container EU_WEST_1: missing", "peering: missing", "stack cloudwire-local-app-west: missing"],
+        # The existing VPC is read: DNS hostnames are off on a new VPC, and its three route tables lack the route.
+        "local-legacy-east": ["access list 10.30.0.0/16: missing", "atlas container US_EAST_1: missing", "peering: missing"]
+        + ["route rtb-"] * 3 + ["vpc dns hostnames: off"],
+    })
+
+
 def test_fresh_converge(world):
     run = converge(world)
     world["runs"]["first"] = run
@@ -240,12 +254,21 @@ def test_run_killed_right_after_the_peering_request_then_rerun_makes_no_duplicat
     assert proc.returncode == -signal.SIGKILL
     assert len([p for p in peerings(world) if p["vpcId"] == world["vpc_id"]]) == 1
 
+    # Let Atlas (the simulator) request its pcx first: that AWS write is Atlas's own, not the check's.
+    wait_until("Atlas's pcx", lambda: (peering_of(world, world["vpc_id"]) or {}).get("connectionId"))
+    # What the interrupted run left is drift, reported read-only (the pcx stays pending-acceptance: check mode accepts nothing).
+    report = check(world)
+    found = report.drift[host]
+    assert any(f.startswith("peering: pending acceptance of pcx-") for f in found), found
+    assert "access list 10.30.0.0/16: missing" in found and sum(f.startswith("route rtb-") for f in found) == 3, found
+
     rerun = converge(world, "--limit", host)
     assert rerun.changed(host) > 0
     mine = [p for p in peerings(world) if p["vpcId"] == world["vpc_id"]]
     assert len(mine) == 1 and mine[0]["statusName"] == "AVAILABLE", mine
+    # check() cleared the request log: the rerun adopted the interrupted run's request and posted none of its own.
     posts = [r for r in world["sim"].requests() if r["method"] == "POST" and r["path"].endswith("/peers")]
-    assert len(posts) == 1, posts
+    assert posts == [], posts
     live = [code for code in aws_snapshot(world["moto"].url)["123456789012/us-east-1"]["peerings"].values() if code != "deleted"]
     assert live == ["active"], live
 
