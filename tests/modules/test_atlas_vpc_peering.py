@@ -238,3 +238,24 @@ def test_a_change_waits_for_a_state_that_allows_it(play, atlas_env, customer_vpc
     assert changed["diff"]["before"]["status_name"] == "INITIATING"
     assert [w["method"] for w in run.writes("change while initiating")] == ["PATCH"], "one PATCH, sent once Atlas accepts it"
     assert all(r["status"] == 200 for r in run.api_requests("change while initiating")), "no PEER_INVALID_STATE on the way"
+
+
+def test_cross_region_peering_reports_and_keeps_its_accepter_region(play, atlas_env):
+    """A VPC in another region than the container: Atlas returns accepterRegionName, and a rerun is no change."""
+    west = boto3.client("ec2", endpoint_url=atlas_env["aws_endpoint"], region_name="us-west-2",
+                        aws_access_key_id=atlas_env["aws_access_key_id"], aws_secret_access_key=atlas_env["aws_secret_access_key"])
+    vpc_id = west.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
+    run = play([
+        container_task(),
+        peering("request across regions", vpc_id, accepter_region="US_WEST_2"),
+        peering("request across regions again", vpc_id, accepter_region="us-west-2"),
+        dict(peering("without accepter_region it would move to the container's region", vpc_id), check_mode=True, diff=True),
+    ])
+    assert run.returncode == 0, run.stderr
+    first = run["request across regions"]["peering"]
+    assert first["accepter_region"] == "us-west-2" and first["aws_region"] == "us-east-1" and first["connection_id"].startswith("pcx-")
+    assert west.describe_vpc_peering_connections(VpcPeeringConnectionIds=[first["connection_id"]])["VpcPeeringConnections"]
+    assert run["request across regions again"]["changed"] is False and run.writes("request across regions again") == []
+    moved = run["without accepter_region it would move to the container's region"]
+    assert moved["changed"] is True and run.writes("without accepter_region it would move to the container's region") == []
+    assert (moved["diff"]["before"]["accepter_region"], moved["diff"]["after"]["accepter_region"]) == ("us-west-2", "us-east-1")
