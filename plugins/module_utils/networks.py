@@ -145,9 +145,9 @@ def delete_after_date(value, now=None):
     moment = parse_datetime(value)
     now = _utc(now) if now is not None else datetime.datetime.now(datetime.timezone.utc)
     if moment <= now:
-        raise ValueError("%r is not in the future (now is %s)" % (value, format_datetime(now)))
+        raise ValueError("delete_after_date %r is not in the future (now is %s)" % (value, format_datetime(now)))
     if moment - now > datetime.timedelta(days=DELETE_AFTER_MAX_DAYS):
-        raise ValueError("%r is more than %d days ahead (now is %s): Atlas allows at most %d days" % (
+        raise ValueError("delete_after_date %r is more than %d days ahead (now is %s): Atlas allows at most %d days" % (
             value, DELETE_AFTER_MAX_DAYS, format_datetime(now), DELETE_AFTER_MAX_DAYS))
     return format_datetime(moment)
 
