@@ -94,7 +94,7 @@ def assert_no_secret_in_artifacts(world):
     for that mode and otherwise left out: nothing the collection does can put a secret in or keep one out of it.
     """
     files = all_artifact_bytes(world)
-    assert any(path.endswith(os.sep + "job_events") or os.sep + "job_events" + os.sep in path for path, _ in files)
+    assert any(path.endswith(os.sep + "job_events") or os.sep + "job_events" + os.sep in path for path, _data in files)
     produced = []
     for path, data in files:
         if os.path.basename(path) == "command":
