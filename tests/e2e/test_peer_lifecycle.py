@@ -181,18 +181,24 @@ def test_drift_peering_deleted_rejected_stack_parameter_reported_read_only_then_
     pending = wait_until("a pcx for the new request", lambda: (peering_of(world, world["vpc_id"]) or {}).get("connectionId"))
     aws_client(moto_url, "ec2", "us-east-1").reject_vpc_peering_connection(VpcPeeringConnectionId=pending)
     wait_until("FAILED/REJECTED", lambda: peering_of(world, world["vpc_id"])["statusName"] == "FAILED")
-    # local-app-east: a stack parameter changed out of band. AtlasCidr, because moto updates only security groups in place
-    # (an update touching the VPC, e.g. its Name tag, loses the VPC from moto's stack: a moto gap, not AWS behaviour).
+    # local-app-east: its stack updated out of band with another template and another parameter value. Both touch only the
+    # security group, because moto updates only security groups in place (an update touching the VPC, e.g. its Name tag,
+    # loses the VPC from moto's stack: a moto gap, not AWS behaviour).
     east_stack = HOSTS["local-app-east"][2]
     cfn = aws_client(moto_url, "cloudformation", "us-east-1")
     params = [{"ParameterKey": k, "UsePreviousValue": True} for k in ("Name", "VpcCidr", "SubnetACidr", "SubnetBCidr")]
-    cfn.update_stack(StackName=east_stack, UsePreviousTemplate=True,
+    with open(os.path.join(REPO_ROOT, "roles", "vpc_peering", "files", "network.cfn.yml"), encoding="utf-8") as template:
+        edited = template.read().replace("GroupDescription: Application access to MongoDB Atlas over the VPC peering",
+                                         "GroupDescription: edited by hand")
+    assert "edited by hand" in edited
+    cfn.update_stack(StackName=east_stack, TemplateBody=edited,
                      Parameters=params + [{"ParameterKey": "AtlasCidr", "ParameterValue": "192.168.100.0/24"}])
 
     run = check(world)
     west_tables = stack_outputs(moto_url, "local-app-west")["RouteTableIds"].split(",")
     assert_drift_exactly(run, {
-        "local-app-east": [f"stack {east_stack} parameters changed: AtlasCidr 192.168.100.0/24 -> 192.168.248.0/21"],
+        "local-app-east": [f"stack {east_stack} parameters changed: AtlasCidr 192.168.100.0/24 -> 192.168.248.0/21",
+                           f"stack {east_stack}: template changed"],
         # Its routes still point at the first peering's pcx, deleted with it.
         "local-legacy-east": ["peering: FAILED/REJECTED"] + ["route rtb-"] * 3,
         # The old pcx went with the peering: its routes point at a connection that no longer serves.
@@ -206,6 +212,7 @@ def test_drift_peering_deleted_rejected_stack_parameter_reported_read_only_then_
     assert len(got) == 3 and {p["statusName"] for p in got} == {"AVAILABLE"}, got
     deployed = {p["ParameterKey"]: p["ParameterValue"] for p in cfn.describe_stacks(StackName=east_stack)["Stacks"][0]["Parameters"]}
     assert deployed["AtlasCidr"] == ATLAS_CIDR["us-east-1"]
+    assert "edited by hand" not in cfn.get_template(StackName=east_stack)["TemplateBody"]
     again = check(world)
     for host in HOSTS:
         assert again.changed(host) == 0, (host, again.drift)
