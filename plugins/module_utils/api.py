@@ -297,6 +297,14 @@ class _BearerAuth(AuthBase):
         return request
 
 
+def _certificate_refused(exc):
+    """True when the server's TLS certificate failed verification (as opposed to a transient TLS failure)."""
+    if not isinstance(exc, requests.exceptions.SSLError):
+        return False
+    text = str(exc)
+    return "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text or ("hostname" in text and "match" in text)
+
+
 def _request_was_sent(exc):
     """False when the connection failed before any byte of the request could reach Atlas."""
     if isinstance(exc, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError, requests.exceptions.ProxyError,
@@ -417,10 +425,20 @@ class AtlasClient:
                 # An attempt never outlives the deadline by more than a second.
                 timeout = min(float(self.timeout), max(1.0, budget.remaining()))
                 kwargs = dict(params=params, data=data, headers=headers, timeout=timeout)
+                if self.session.verify is False:
+                    # requests lets REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE override a session's verify=False; a per-request
+                    # value wins over the environment, so validate_certs=false is honoured everywhere.
+                    kwargs["verify"] = False
                 if auth is not None:
                     kwargs["auth"] = auth
                 response = self.session.request(method, url, **kwargs)
             except requests.exceptions.RequestException as exc:
+                if _certificate_refused(exc):
+                    # Not transient: retrying until the deadline would only delay the same answer.
+                    raise AtlasTransportError(
+                        "%s %s: the TLS certificate of %s was not trusted (%s). Check base_url; for a server with a private CA "
+                        "give its CA bundle (REQUESTS_CA_BUNDLE=/path/to/ca.pem); validate_certs=false turns the check off"
+                        % (method, path, self.base_url, _describe(exc)), method=method, path=path, attempts=budget.retries + 1)
                 sent = _request_was_sent(exc)
                 if sent and not repeatable:
                     raise AtlasOutcomeUnknown(
