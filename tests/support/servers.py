@@ -152,6 +152,8 @@ class AtlasSimulator(_Process):
     def __init__(self, aws_endpoint, **options):
         super().__init__()
         self.aws_endpoint = aws_endpoint
+        # ca_bundle: how the control API verifies a simulator started with tls_cert/tls_key (HTTPS).
+        self.verify = options.pop("ca_bundle", True)
         self.options = options  # e.g. initiating_delay=2.0, passed as --initiating-delay 2.0
 
     def start(self):
@@ -169,7 +171,7 @@ class AtlasSimulator(_Process):
 
     # ---- control API ------------------------------------------------------------------------------------------
     def _control(self, method, path, payload=None):
-        answer = requests.request(method, f"{self.url}/_sim/{path}", json=payload, timeout=30)
+        answer = requests.request(method, f"{self.url}/_sim/{path}", json=payload, timeout=30, verify=self.verify)
         if answer.status_code != 200:
             raise RuntimeError(f"simulator control {method} /_sim/{path} failed: {answer.status_code} {answer.text}")
         return answer.json()
