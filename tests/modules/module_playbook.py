@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
@@ -74,9 +75,10 @@ def run_playbook(atlas_env, workdir, tasks, module_defaults=True, play_vars=None
     }
     if module_defaults:
         play["module_defaults"] = {"group/cloudwire.atlas.atlas": {"project_id": atlas_env["project_id"]}}
-    path = os.path.join(str(workdir), "play-%d.yml" % len(os.listdir(str(workdir))))
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump([play], handle, indent=1)  # JSON is YAML
+    # A unique file per run: tests run plays from several threads at once in one workdir.
+    handle, path = tempfile.mkstemp(prefix="play-", suffix=".yml", dir=str(workdir))
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump([play], stream, indent=1)  # JSON is YAML
 
     env = dict(os.environ)
     env.update(atlas_env["env"])
