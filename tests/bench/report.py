@@ -1,0 +1,237 @@
+"""Turn the figures of run_bench.py into docs/PERFORMANCE.md, and judge each target of issue 8 (met / not met)."""
+
+ROLE_POLL_SECONDS = 1  # vpc_peering_poll_seconds in the bench inventory (as in inventories/local)
+
+
+def _f(value, digits=1):
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return ("%%.%df" % digits) % value
+    return str(value)
+
+
+def _actions(counter, prefix=""):
+    return ", ".join("%s %s" % (k.replace(prefix, ""), v) for k, v in sorted(counter.items())) or "none"
+
+
+def _short_action(name):
+    return name.replace("cloudwire.atlas.", "").replace("amazon.aws.", "aws.")
+
+
+# ---- targets ------------------------------------------------------------------------------------------------------
+def targets(res):
+    out = []
+
+    def add(name, met, figure, why=""):
+        out.append({"name": name, "status": "n/a" if met is None else ("met" if met else "not met"), "figure": figure, "why": why})
+
+    single = res.get("single")
+    if single:
+        noop = single["noop"]
+        check = single["check"]
+        writes = noop["atlas"]["writes"] + noop["aws"]["writes"] + check["atlas"]["writes"] + check["aws"]["writes"]
+        add("No-op and check run of one VPC: zero writes on either side", writes == 0,
+            "Atlas writes %d / %d, AWS writes %d / %d (no-op / check)" % (noop["atlas"]["writes"], check["atlas"]["writes"],
+                                                                        noop["aws"]["writes"], check["aws"]["writes"]))
+        worst = max(noop["atlas"]["max_reads_of_one_resource_per_host"], check["atlas"]["max_reads_of_one_resource_per_host"])
+        repeated = sorted(k for k, v in noop["atlas"]["by_resource"].items() if v > 1)
+        add("No-op run: each Atlas resource read at most once", worst <= 1,
+            "most reads of one resource: %d (%s)" % (worst, ", ".join(repeated) or "none repeated"),
+            "" if worst <= 1 else "each Atlas module is its own process and reads what it needs; see 'What is left'")
+        per_process = noop["atlas"]["challenges_per_process"]
+        add("No-op run: at most one digest challenge per module process", per_process is not None and per_process <= 1,
+            "%s challenge(s) per Atlas module process (%d challenges, %d processes, %d calls)" % (
+                _f(per_process, 2), noop["atlas"]["challenges"], noop["tasks"]["atlas_processes"], noop["atlas"]["calls"]))
+    scale = res.get("scale") or {}
+    sizes = sorted(int(k) for k in scale)
+    if len(sizes) > 1:
+        small, big = scale[str(sizes[0])]["noop"], scale[str(sizes[-1])]["noop"]
+        ratio = big["seconds"] / small["seconds"]
+        add("%d VPCs no-op: wall time at most 8x that of %d VPC" % (sizes[-1], sizes[0]), ratio <= 8.0 if sizes[-1] >= 30 else None,
+            "%.1fx (%s s vs %s s)" % (ratio, _f(big["seconds"]), _f(small["seconds"])),
+            "" if sizes[-1] >= 30 else "quick mode: no 30-VPC fleet")
+        per_vpc = {n: (scale[str(n)]["noop"]["atlas"]["calls"] / n, scale[str(n)]["noop"]["aws"]["calls"] / n) for n in sizes}
+        constant = len(set(per_vpc.values())) == 1
+        add("No-op: Atlas and AWS calls per VPC constant", constant,
+            "; ".join("%d VPC: %s Atlas + %s AWS" % (n, _f(a, 2), _f(w, 2)) for n, (a, w) in per_vpc.items()))
+    waits = res.get("module_wait") or []
+    role_wait = ((res.get("single") or {}).get("converge") or {}).get("wait") or {}
+    if waits or role_wait:
+        worst = []
+        for wait in waits:
+            worst.append(wait["latency"] - wait["last_interval"])
+        for state in role_wait.values():
+            worst.append(state["latency"] - ROLE_POLL_SECONDS)
+        add("Wait latency at most the current poll interval + 1 s", max(worst) <= 1.0,
+            "worst excess over the interval: %.1f s" % max(worst),
+            "" if max(worst) <= 1.0 else "the role's waits are loops of module tasks: each poll also pays a task's start-up")
+    if waits:
+        longest = max(max(w["intervals"] or [0]) for w in waits)
+        add("Polling backs off to at most 15 s by default (configurable)", longest <= 15.0 + 0.5,
+            "module intervals up to %.1f s (x1.5 from 1 s); options poll_interval / poll_max_interval" % longest)
+    if res.get("module_vs_uri"):
+        ratio = res["module_vs_uri"]["ratio"]
+        add("One module task within 1.3x of an ansible.builtin.uri task doing the same GET", ratio <= 1.3, "%.2fx" % ratio)
+    if res.get("rss"):
+        atlas = [v["max_mib"] for k, v in res["rss"].items() if "atlas_" in k]
+        add("Peak RSS of a module process under 80 MB", bool(atlas) and max(atlas) < 80.0,
+            "; ".join("%s %s MiB" % (_short_action(k), _f(v["max_mib"])) for k, v in res["rss"].items()))
+    return out
+
+
+# ---- the page -----------------------------------------------------------------------------------------------------
+def _run_row(label, fig):
+    atlas, aws, tasks = fig["atlas"], fig["aws"], fig["tasks"]
+    return "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+        label, _f(fig["seconds"]), _f(tasks["tasks_per_host"], 0), _f(tasks["module_processes_per_host"], 0),
+        "%s Atlas + %s boto3" % (_f(tasks["atlas_processes_per_host"], 0), _f(tasks["boto3_processes_per_host"], 0)),
+        atlas["reads"], atlas["writes"], atlas["challenges"], _f(atlas["round_trips_per_call"], 2), aws["calls"], aws["writes"])
+
+
+RUN_HEADER = ("| run | wall s (median) | tasks executed | module processes | of which | Atlas reads | Atlas writes | digest challenges "
+              "| HTTP round trips per Atlas call | AWS calls | AWS writes |\n|---|---|---|---|---|---|---|---|---|---|---|")
+
+
+def render(res):
+    lines = ["# Performance", "",
+             "Generated by `make bench` (`tests/bench/run_bench.py%s`) on %s; do not edit by hand." % (
+                 " --quick" if res["quick"] else "", res["started"]), ""]
+    lines += _method(res)
+    lines += ["## Targets", "", "| target | status | measured | why |", "|---|---|---|---|"]
+    for target in targets(res):
+        lines.append("| %s | **%s** | %s | %s |" % (target["name"], target["status"], target["figure"], target["why"]))
+    lines.append("")
+    if res.get("single"):
+        lines += _single(res)
+    if res.get("scale"):
+        lines += _scale(res["scale"])
+    if res.get("module_wait") or (res.get("single") or {}).get("converge"):
+        lines += _waits(res)
+    if res.get("module_vs_uri"):
+        lines += _module(res)
+    lines += _notes()
+    return "\n".join(lines) + "\n"
+
+
+def _method(res):
+    mach = res["machine"]
+    plan = res["plan"]
+    return [
+        "## Method and machine", "",
+        "* Machine: %s CPU(s), Python %s, ansible-core %s, amazon.aws %s, moto %s; load average at start %s. Other people's "
+        "test runs share these cores, so absolute seconds wander between runs; compare the ratios and the counts." % (
+            mach["cpus"], mach["python"], mach["ansible"], mach["amazon.aws"], mach["moto"],
+            ", ".join("%.1f" % v for v in mach["load_at_start"]) if mach["load_at_start"] else "n/a"),
+        "* Servers, all started by the bench on free 127.0.0.1 ports: moto server (through `hack/moto_server.py`), the logging "
+        "proxy `tests/support/fault_proxy.py` in front of it (the run's AWS calls by Action), the Atlas simulator with "
+        "delays %s s (its request log: every Atlas call, with `challenge` for digest 401s)." % (
+            ", ".join("%s %s" % (k.replace("_delay", ""), v) for k, v in res["delays"].items())),
+        "* Runs: the real `ansible-playbook playbooks/peer.yml` with `--forks 10`, on a generated inventory of N VPCs built by the "
+        "role's CloudFormation stack in us-east-1 (one Atlas container), `vpc_peering_poll_seconds: 1`, the project given by id "
+        "(plus one run by name). Wall time is the median of %d no-op and %d check runs of one VPC, %d no-op run(s) per fleet "
+        "size; a converge is run once per fleet (it starts from empty clouds). Task figures come from the `ansible.posix.json` "
+        "callback: *tasks executed* are tasks not skipped on a host, *module processes* count each loop item and leave out "
+        "controller-side actions (assert, set_fact, debug, include)." % (plan["noop_runs"], plan["check_runs"], plan["scale_noop_runs"]),
+        "* Raw figures: `.build/bench/results.json`. Whole bench: %.0f s." % res["bench_seconds"], ""]
+
+
+def _single(res):
+    single = res["single"]
+    lines = ["## 1-2. One VPC: converge, no-op, drift check", "", RUN_HEADER]
+    lines.append(_run_row("converge (empty clouds)", single["converge"]))
+    lines.append(_run_row("no-op (converged)", single["noop"]))
+    lines.append(_run_row("drift check `--check --diff`", single["check"]))
+    if res.get("single_by_name"):
+        lines.append(_run_row("no-op, `project_name` instead of id", res["single_by_name"]["noop"]))
+    lines += ["", "Wall time of each run (s): no-op %s; check %s." % (single["noop"]["all_seconds"], single["check"]["all_seconds"]), ""]
+    for label, fig in (("no-op", single["noop"]), ("check", single["check"]), ("converge", single["converge"])):
+        lines.append("* **%s**, Atlas calls by resource: %s." % (label, _actions(fig["atlas"]["by_resource"])))
+        lines.append("  AWS calls by action: %s." % _actions(fig["aws"]["by_action"]))
+        lines.append("  Module processes by module: %s." % ", ".join(
+            "%s %s" % (_short_action(k), v) for k, v in sorted(fig["tasks"]["by_action"].items())))
+    if res.get("single_by_name"):
+        fig = res["single_by_name"]["noop"]
+        lines.append("* **no-op by project name**, Atlas calls by resource: %s (each Atlas module process resolves the name "
+                     "once)." % _actions(fig["atlas"]["by_resource"]))
+    lines.append("")
+    return lines
+
+
+def _scale(scale):
+    lines = ["## 3. Scale: N VPCs in one inventory (forks 10)", "",
+             "| VPCs | converge wall s | no-op wall s | no-op vs 1 VPC | no-op s per VPC | Atlas calls per VPC (no-op) | "
+             "challenges per VPC | AWS calls per VPC (no-op) | converge Atlas calls per VPC | converge AWS calls per VPC |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    sizes = sorted(int(k) for k in scale)
+    base = scale[str(sizes[0])]["noop"]["seconds"]
+    for n in sizes:
+        entry = scale[str(n)]
+        noop, conv = entry["noop"], entry["converge"]
+        lines.append("| %d | %s | %s | %.1fx | %s | %s | %s | %s | %s | %s |" % (
+            n, _f(conv["seconds"]), _f(noop["seconds"]), noop["seconds"] / base, _f(noop["seconds"] / n, 2),
+            _f(noop["atlas"]["calls"] / n, 2), _f(noop["atlas"]["challenges"] / n, 2), _f(noop["aws"]["calls"] / n, 2),
+            _f(conv["atlas"]["calls"] / n, 2), _f(conv["aws"]["calls"] / n, 2)))
+    lines += ["", "No-op Atlas calls by resource at the largest size: %s." % _actions(scale[str(sizes[-1])]["noop"]["atlas"]["by_resource"]), ""]
+    return lines
+
+
+def _waits(res):
+    lines = ["## 4. Wait latency", "",
+             "Time from the simulator reaching the state to the waiting task returning (negative = the task returned before "
+             "the computed moment, within the clock resolution of the logs).", "",
+             "| waiter | state | FINALIZING/PENDING s | latency s | polls | last poll interval s |", "|---|---|---|---|---|---|"]
+    role_wait = ((res.get("single") or {}).get("converge") or {}).get("wait") or {}
+    names = {"connection": "PENDING_ACCEPTANCE (pcx- known)", "available": "AVAILABLE", "active": "access list ACTIVE"}
+    delays = res["delays"]
+    delay_of = {"connection": delays["initiating_delay"], "available": delays["finalizing_delay"], "active": delays["access_list_delay"]}
+    for state, wait in role_wait.items():
+        waiter = "role loop (`vpc_peering_poll_seconds: 1`)" if state != "active" else "atlas_whitelist `wait: true` in the role"
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (waiter, names[state], delay_of[state], _f(wait["latency"]), wait["polls"],
+                                                         ROLE_POLL_SECONDS if state != "active" else "n/a"))
+    for wait in res.get("module_wait") or []:
+        lines.append("| atlas_vpc_peering `wait_for: available` | AVAILABLE | %s | %s | %d | %s |" % (
+            wait["finalizing_delay"], _f(wait["latency"]), wait["polls"], _f(wait["last_interval"])))
+    lines.append("")
+    for wait in res.get("module_wait") or []:
+        lines.append("* module, FINALIZING %s s: poll intervals %s s." % (wait["finalizing_delay"], wait["intervals"]))
+    lines.append("")
+    return lines
+
+
+def _module(res):
+    cmp_ = res["module_vs_uri"]
+    lines = ["## 5. One module task against `ansible.builtin.uri`, and memory", "",
+             "Interleaved pairs of tasks in one play: `cloudwire.atlas.atlas_container_info` (region given, project by id) and "
+             "`ansible.builtin.uri` doing the same single GET of the project's containers with digest auth.", "",
+             "| task | median s per task | Atlas calls | digest challenges | HTTP round trips |", "|---|---|---|---|---|"]
+    for kind, label in (("module", "atlas_container_info"), ("uri", "ansible.builtin.uri (open_url)")):
+        lines.append("| %s | %s | %s | %s | %s |" % (label, _f(cmp_[kind]["seconds"], 3), cmp_[kind]["calls"], cmp_[kind]["challenges"],
+                                                     cmp_[kind]["round_trips"]))
+    lines += ["", "Ratio module / uri: **%.2fx** (per-task seconds: module %s, uri %s)." % (
+        cmp_["ratio"], cmp_["module"]["all_seconds"], cmp_["uri"]["all_seconds"]), ""]
+    lines += ["Digest challenges side by side: this collection's client (one `requests.Session`) pays one challenge per module "
+              "process and then reuses the nonce, so a module making k calls does k + 1 round trips; a module built on "
+              "`fetch_url`/`open_url` (like `uri`) pays one challenge per call, 2k round trips. In the no-op run above that is "
+              "%s round trips instead of %s." % (_noop_trips(res)), ""]
+    if res.get("rss"):
+        lines += ["Peak RSS of one module process (the AnsiballZ payload runs the module in its own Python process; measured by "
+                  "starting it through a wrapper interpreter that reads `RUSAGE_CHILDREN`):", "",
+                  "| module | peak RSS MiB |", "|---|---|"]
+        for kind, value in res["rss"].items():
+            lines.append("| %s | %s |" % (kind, _f(value["max_mib"])))
+        lines.append("")
+    return lines
+
+
+def _noop_trips(res):
+    single = res.get("single")
+    if not single:
+        return ("n/a", "n/a")
+    atlas = single["noop"]["atlas"]
+    return (atlas["round_trips"], 2 * atlas["calls"])
+
+
+def _notes():
+    return ["## What was changed for speed, and what is left", "",
+            "See `tests/bench/NOTES.md` (kept by hand): the changes made, the role changes proposed, and why a target is not met.", ""]

@@ -1,0 +1,118 @@
+"""`make bench`: measure a converge, a no-op run and a drift check of the role against moto and the Atlas simulator, side
+by side in one run, and write docs/PERFORMANCE.md.
+
+    .venv/bin/python tests/bench/run_bench.py            # full run (~10-15 min on 2 cores)
+    .venv/bin/python tests/bench/run_bench.py --quick    # fewer repetitions, 1 and 3 VPCs instead of 1/10/30 (smoke check)
+    .venv/bin/python tests/bench/run_bench.py --output /tmp/PERF.md --json /tmp/perf.json
+
+Starts and stops its own servers (moto behind a logging proxy, the Atlas simulator) on free 127.0.0.1 ports.
+"""
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bench_lib as lib  # noqa: E402  pylint: disable=wrong-import-position
+import report  # noqa: E402  pylint: disable=wrong-import-position
+import scenarios  # noqa: E402  pylint: disable=wrong-import-position
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller fleet (smoke check)")
+    parser.add_argument("--output", default=os.path.join(lib.REPO_ROOT, "docs", "PERFORMANCE.md"))
+    parser.add_argument("--json", default=os.path.join(lib.REPO_ROOT, ".build", "bench", "results.json"), help="raw figures")
+    parser.add_argument("--only", choices=["single", "scale", "wait", "module"], action="append",
+                        help="run only these sections (repeatable); the page then shows only them")
+    return parser.parse_args(argv)
+
+
+def log(message):
+    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), message), flush=True)
+
+
+def machine():
+    try:
+        load = os.getloadavg()
+    except OSError:
+        load = None
+    return {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(), "load_at_start": load,
+            "ansible": _version("ansible-core"), "moto": _version("moto"), "amazon.aws": _amazon_aws_version()}
+
+
+def _version(dist):
+    from importlib import metadata  # pylint: disable=import-outside-toplevel
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _amazon_aws_version():
+    try:
+        import ansible_collections.amazon.aws as pkg  # pylint: disable=import-outside-toplevel
+        with open(os.path.join(list(pkg.__path__)[0], "MANIFEST.json"), encoding="utf-8") as handle:
+            return json.load(handle)["collection_info"]["version"]
+    except (ImportError, OSError, KeyError, ValueError):
+        return None
+
+
+def main(argv=None):
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    quick = args.quick
+    sections = set(args.only or ["single", "scale", "wait", "module"])
+    plan = {
+        "noop_runs": 2 if quick else 5,
+        "check_runs": 2 if quick else 5,
+        "scale": [1, 3] if quick else [1, 10, 30],
+        "scale_noop_runs": 1 if quick else 3,
+        "pairs": 3 if quick else 8,
+        "rss_runs": 1 if quick else 3,
+        "wait_delays": [4] if quick else [4, 12, 30],
+    }
+    results = {"quick": quick, "plan": plan, "machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+    began = time.monotonic()
+    workdir = lib.tempdir("bench-")
+    with lib.World() as world:
+        results["delays"] = dict(world.delays)
+        if "single" in sections:
+            log("one VPC: converge, %d no-op runs, %d check runs (project by id)" % (plan["noop_runs"], plan["check_runs"]))
+            results["single"] = scenarios.fleet(world, 1, plan["noop_runs"], plan["check_runs"])
+            log("one VPC: a no-op run with project_name instead of project_id")
+            results["single_by_name"] = scenarios.fleet(world, 1, 1, 0, by_project_id=False, converge=False)
+        if "scale" in sections:
+            results["scale"] = {}
+            for hosts in plan["scale"]:
+                log("scale: %d VPC(s), converge and %d no-op run(s)" % (hosts, plan["scale_noop_runs"]))
+                results["scale"][str(hosts)] = scenarios.fleet(world, hosts, plan["scale_noop_runs"])
+        if "wait" in sections:
+            results["module_wait"] = []
+            for delay in plan["wait_delays"]:
+                log("wait: atlas_vpc_peering wait_for=available, FINALIZING for %s s" % delay)
+                results["module_wait"].append(scenarios.module_wait(world, delay, workdir))
+        if "module" in sections:
+            log("one module task against ansible.builtin.uri (%d pairs)" % plan["pairs"])
+            results["module_vs_uri"] = scenarios.module_vs_uri(world, workdir, plan["pairs"])
+            log("peak RSS of a module process")
+            results["rss"] = scenarios.peak_rss(world, workdir, plan["rss_runs"])
+    results["bench_seconds"] = time.monotonic() - began
+    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    with open(args.json, "w", encoding="utf-8") as handle:
+        json.dump(results, handle, indent=1, default=str)
+    page = report.render(results)
+    with open(args.output, "w", encoding="utf-8") as handle:
+        handle.write(page)
+    log("wrote %s (%.0f s) and %s" % (args.output, results["bench_seconds"], args.json))
+    failed = [t for t in report.targets(results) if t["status"] == "not met"]
+    for target in report.targets(results):
+        log("%-8s %s" % (target["status"], target["name"]))
+    return 0 if results else len(failed)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""The measurements of `make bench`, one function per section of docs/PERFORMANCE.md. Each returns plain data (dicts and
+lists) that report.py turns into the page; nothing here asserts on seconds."""
+
+import json
+import os
+import stat
+import sys
+
+import bench_lib as lib
+
+# ---- 1-3: converge, no-op, drift check, scale ---------------------------------------------------------------------
+
+
+def summarise(runs, hosts):
+    """Median wall time of several runs and the call figures of the last one (they are the same for every no-op run)."""
+    figs = [lib.figures(run, hosts) for run in runs]
+    last = figs[-1]
+    return {
+        "hosts": hosts,
+        "runs": len(runs),
+        "ok": all(f["ok"] for f in figs),
+        "seconds": lib.median([f["seconds"] for f in figs]),
+        "all_seconds": [round(f["seconds"], 2) for f in figs],
+        "changed_hosts": last["changed_hosts"],
+        "tasks": last["tasks"],
+        "atlas": last["atlas"],
+        "aws": last["aws"],
+        "stable_calls": len({(f["atlas"]["calls"], f["aws"]["calls"]) for f in figs}) == 1,
+    }
+
+
+def fleet(world, hosts, noop_runs, check_runs=0, by_project_id=True, converge=True):
+    """Reset both clouds, converge an inventory of `hosts` VPCs, then time no-op runs and check runs."""
+    world.reset()
+    inventory = lib.write_inventory(lib.tempdir("bench-inv-"), hosts, by_project_id=by_project_id)
+    out = {"hosts": hosts}
+    first = lib.run_playbook(world, "peer.yml", inventory)
+    if not first.ok:
+        raise RuntimeError("converge of %d VPC(s) failed:\n%s" % (hosts, first.explain()))
+    if converge:
+        out["converge"] = summarise([first], hosts)
+        out["converge"]["wait"] = wait_latency_of_role(first, world)
+    if noop_runs:
+        out["noop"] = summarise([lib.run_playbook(world, "peer.yml", inventory) for _n in range(noop_runs)], hosts)
+    if check_runs:
+        out["check"] = summarise([lib.run_playbook(world, "peer.yml", inventory, "--check", "--diff") for _n in range(check_runs)], hosts)
+    return out
+
+
+# ---- 4: wait latency ----------------------------------------------------------------------------------------------
+def _task(run, name_part):
+    for name, _host, result, duration in run.host_tasks():
+        if name_part in name and not (result.get("skipped") and not result.get("results")):
+            return result, duration
+    return None, None
+
+
+def wait_latency_of_role(run, world):
+    """From a converge of one VPC: when the simulator reached each state, and when the role's waiting task returned.
+
+    * PENDING_ACCEPTANCE: the simulator requests the AWS connection initiating_delay after the peering POST.
+    * AVAILABLE: the simulator notes the acceptance at the first peering read after AcceptVpcPeeringConnection, and
+      reports AVAILABLE finalizing_delay later.
+    * ACTIVE: an access-list entry is ACTIVE access_list_delay after its POST.
+    """
+    delays = world.delays
+    log = [r for r in run.atlas_log if r["path"].startswith("/api/") and not r["challenge"]]
+    out = {}
+    posts = [r["time"] for r in log if r["method"] == "POST" and r["path"].endswith("/peers")]
+    result, duration = _task(run, "wait for Atlas to request the AWS peering connection")
+    if posts and result is not None:
+        reached = posts[0] + delays["initiating_delay"]
+        out["connection"] = {"latency": lib.parse_time(duration["end"]) - reached, "polls": len(result.get("results", [])) or 1}
+    accepts = [c["time"] for c in run.aws_log if c["action"] == "AcceptVpcPeeringConnection"]
+    result, duration = _task(run, "wait until Atlas reports the peering AVAILABLE")
+    if accepts and result is not None:
+        reads = [r["time"] for r in log if r["method"] == "GET" and "/peers" in r["path"] and r["time"] >= accepts[0]]
+        if reads:
+            reached = reads[0] + delays["finalizing_delay"]
+            out["available"] = {"latency": lib.parse_time(duration["end"]) - reached, "polls": len(result.get("results", [])) or 1}
+    entry_posts = [r["time"] for r in log if r["method"] == "POST" and r["path"].endswith("/accessList")]
+    waits = [(res, dur) for name, _h, res, dur in run.host_tasks() if "Access list" in name and not res.get("skipped")]
+    if entry_posts and waits:
+        result, duration = waits[-1]
+        status_reads = [r for r in log if r["path"].endswith("/status")]
+        reached = entry_posts[0] + delays["access_list_delay"]
+        out["active"] = {"latency": lib.parse_time(duration["end"]) - reached, "polls": len(status_reads)}
+    return out
+
+
+def module_wait(world, finalizing_delay, workdir):
+    """atlas_vpc_peering wait_for=available on its own (the module's backoff), with a given FINALIZING time.
+
+    Setup by boto3 and the API: a customer VPC, a peering requested and accepted; the module task then waits.
+    """
+    world.reset()
+    world.sim.config(initiating_delay=0.0, finalizing_delay=float(finalizing_delay))
+    vpc_id = _customer_vpc(world)
+    atlas = world.atlas
+    request = {"name": "request", "cloudwire.atlas.atlas_vpc_peering": {
+        "region": lib.REGION, "aws_account_id": "123456789012", "vpc_id": vpc_id, "route_table_cidr_block": "10.60.0.0/16",
+        "wait_for": "connection"}, "register": "peering"}
+    container = {"name": "container", "cloudwire.atlas.atlas_container": {"region": lib.REGION, "atlas_cidr_block": lib.ATLAS_CIDR}}
+    accept = {"name": "accept", "amazon.aws.ec2_vpc_peering": {"peering_id": "{{ peering.peering.connection_id }}", "state": "accept",
+                                                               "region": lib.REGION, "endpoint_url": world.proxy.url}}
+    wait = {"name": "wait", "cloudwire.atlas.atlas_vpc_peering": {
+        "region": lib.REGION, "aws_account_id": "123456789012", "vpc_id": vpc_id, "route_table_cidr_block": "10.60.0.0/16",
+        "wait_for": "available", "wait_timeout": 120}}
+    run = run_tasks(world, workdir, [container, request, accept, wait], project_id=atlas["project_id"])
+    if not run.ok:
+        raise RuntimeError("module wait failed:\n%s" % run.explain())
+    world.sim.config(initiating_delay=world.delays["initiating_delay"], finalizing_delay=world.delays["finalizing_delay"])
+    accepted = [c["time"] for c in run.aws_log if c["action"] == "AcceptVpcPeeringConnection"][0]
+    result, duration = _task(run, "wait")
+    start, end = lib.parse_time(duration["start"]), lib.parse_time(duration["end"])
+    reads = [r["time"] for r in run.atlas_log if r["method"] == "GET" and "/peers/" in r["path"] and not r["challenge"] and start <= r["time"] <= end]
+    first = [r["time"] for r in run.atlas_log if r["method"] == "GET" and "/peers" in r["path"] and not r["challenge"] and r["time"] >= accepted][0]
+    reached = first + finalizing_delay
+    intervals = [round(b - a, 2) for a, b in zip(reads, reads[1:])]
+    return {"finalizing_delay": finalizing_delay, "latency": end - reached, "polls": len(reads), "intervals": intervals,
+            "last_interval": intervals[-1] if intervals else 0.0, "status": result.get("peering", {}).get("status_name")}
+
+
+def _customer_vpc(world):
+    import boto3  # pylint: disable=import-outside-toplevel
+    ec2 = boto3.client("ec2", endpoint_url=world.moto.url, region_name=lib.REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    return ec2.create_vpc(CidrBlock="10.60.0.0/16")["Vpc"]["VpcId"]
+
+
+# ---- 5: one module task against ansible.builtin.uri, and memory ---------------------------------------------------
+def run_tasks(world, workdir, tasks, project_id=None, play_vars=None, env_extra=None):
+    play = {"name": "bench", "hosts": "localhost", "connection": "local", "gather_facts": False,
+            "vars": dict({"ansible_python_interpreter": "{{ ansible_playbook_python }}"}, **(play_vars or {})), "tasks": tasks}
+    if project_id:
+        play["module_defaults"] = {"group/cloudwire.atlas.atlas": {"project_id": project_id}}
+    path = os.path.join(workdir, "play-%d.yml" % len(os.listdir(workdir)))
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump([play], handle, indent=1)
+    inventory = os.path.join(workdir, "localhost.ini")
+    if not os.path.exists(inventory):
+        with open(inventory, "w", encoding="utf-8") as handle:
+            handle.write("localhost ansible_connection=local\n")
+    return lib.run_playbook(world, path, inventory, forks=1, env_extra=env_extra)
+
+
+def uri_task(world, name):
+    atlas = world.atlas
+    return {"name": name, "ansible.builtin.uri": {
+        "url": "%s/api/atlas/v2/groups/%s/containers?providerName=AWS&itemsPerPage=500&pageNum=1&includeCount=true" % (atlas["base_url"], atlas["project_id"]),
+        "url_username": atlas["public_key"], "url_password": atlas["private_key"], "force_basic_auth": False,
+        "headers": {"Accept": "application/vnd.atlas.2023-01-01+json"}, "return_content": True}, "no_log": False}
+
+
+def module_task(name):
+    return {"name": name, "cloudwire.atlas.atlas_container_info": {"region": lib.REGION}}
+
+
+def module_vs_uri(world, workdir, pairs):
+    """`pairs` x (one atlas_container_info task, one uri task doing the same single GET), interleaved so that load from
+    other processes hits both alike. Per-task time from the json callback; calls from the simulator log."""
+    world.reset()
+    world.sim.seed({"containers": [{"project": world.atlas["project_name"], "regionName": "US_EAST_1", "atlasCidrBlock": lib.ATLAS_CIDR}]})
+    tasks = []
+    for index in range(pairs):
+        tasks.append(module_task("module %d" % index))
+        tasks.append(uri_task(world, "uri %d" % index))
+    run = run_tasks(world, workdir, tasks, project_id=world.atlas["project_id"])
+    if not run.ok:
+        raise RuntimeError("module vs uri failed:\n%s" % run.explain())
+    times = {"module": [], "uri": []}
+    calls = {"module": [], "uri": []}
+    api = [r for r in run.atlas_log if r["path"].startswith("/api/")]
+    for name, _host, _result, duration in run.host_tasks():
+        kind = name.split()[0]
+        start, end = lib.parse_time(duration["start"]), lib.parse_time(duration["end"])
+        times[kind].append(end - start)
+        mine = [r for r in api if start <= r["time"] <= end]
+        calls[kind].append({"calls": sum(1 for r in mine if not r["challenge"]), "challenges": sum(1 for r in mine if r["challenge"]),
+                            "round_trips": len(mine)})
+    out = {}
+    for kind in ("module", "uri"):
+        out[kind] = {"seconds": lib.median(times[kind]), "all_seconds": [round(t, 3) for t in times[kind]],
+                     "calls": calls[kind][-1]["calls"], "challenges": calls[kind][-1]["challenges"],
+                     "round_trips": calls[kind][-1]["round_trips"]}
+    out["ratio"] = out["module"]["seconds"] / out["uri"]["seconds"]
+    return out
+
+
+RSS_WRAPPER = '''#!%(python)s
+"""Runs the real interpreter and appends the child's peak RSS (KiB) to $CLOUDWIRE_BENCH_RSS_LOG."""
+import os, resource, subprocess, sys
+code = subprocess.call([%(python)r] + sys.argv[1:])
+with open(os.environ["CLOUDWIRE_BENCH_RSS_LOG"], "a") as log:
+    log.write("%%d\\n" %% resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(code)
+'''
+
+
+def peak_rss(world, workdir, runs=3):
+    """Peak RSS of one module process (the AnsiballZ payload runs the module in its own Python process): an Atlas
+    module, the uri module, and the boto3-based route module, each started through a wrapper interpreter."""
+    world.reset()
+    world.sim.seed({"containers": [{"project": world.atlas["project_name"], "regionName": "US_EAST_1", "atlasCidrBlock": lib.ATLAS_CIDR}]})
+    wrapper = os.path.join(workdir, "rss-python")
+    with open(wrapper, "w", encoding="utf-8") as handle:
+        handle.write(RSS_WRAPPER % {"python": sys.executable})
+    os.chmod(wrapper, os.stat(wrapper).st_mode | stat.S_IXUSR)
+    vpc_id = _customer_vpc(world)
+    kinds = {
+        "cloudwire.atlas.atlas_container_info": module_task("m"),
+        "ansible.builtin.uri": uri_task(world, "u"),
+        "cloudwire.atlas.vpc_peering_routes (boto3)": {"name": "r", "cloudwire.atlas.vpc_peering_routes": {
+            "region": lib.REGION, "endpoint_url": world.proxy.url, "vpc_id": vpc_id, "destination_cidr_block": lib.ATLAS_CIDR,
+            "state": "absent"}},
+    }
+    out = {}
+    for label, task in kinds.items():
+        log = os.path.join(workdir, "rss-%d.log" % len(out))
+        values = []
+        for _n in range(runs):
+            if os.path.exists(log):
+                os.unlink(log)
+            run = run_tasks(world, workdir, [dict(task, vars={"ansible_python_interpreter": wrapper})], project_id=world.atlas["project_id"],
+                            env_extra={"CLOUDWIRE_BENCH_RSS_LOG": log})
+            if not run.ok:
+                raise RuntimeError("rss run of %s failed:\n%s" % (label, run.explain()))
+            values.extend(_read_rss(log))
+        out[label] = {"max_mib": max(values) / 1024.0 if values else None, "samples": len(values)}
+    return out
+
+
+def _read_rss(path):
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return [int(line) for line in handle if line.strip()]

@@ -1,0 +1,60 @@
+"""Smoke test of `make bench`: the cheapest parts of its quick mode, asserting on call counts and on the structure of the
+figures and of the page, never on seconds."""
+
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import bench_lib as lib  # noqa: E402  pylint: disable=wrong-import-position
+import report  # noqa: E402  pylint: disable=wrong-import-position
+import scenarios  # noqa: E402  pylint: disable=wrong-import-position
+
+
+@pytest.fixture(scope="module")
+def world():
+    with lib.World() as started:
+        yield started
+
+
+def test_module_against_uri(world, tmp_path):
+    """One Atlas module task and one uri task each make exactly one GET; each pays one digest challenge."""
+    figures = scenarios.module_vs_uri(world, str(tmp_path), pairs=1)
+    for kind in ("module", "uri"):
+        assert figures[kind]["calls"] == 1, figures
+        assert figures[kind]["challenges"] == 1, figures
+        assert figures[kind]["round_trips"] == 2, figures
+        assert figures[kind]["seconds"] > 0
+    assert figures["ratio"] > 0
+
+
+@pytest.mark.slow
+def test_noop_run_of_one_vpc_is_counted(world):
+    """Converge one VPC, then one no-op run: zero writes on both sides, at most one challenge per Atlas module process,
+    every AWS call a read, and the page renders the figures."""
+    fleet = scenarios.fleet(world, 1, noop_runs=1)
+    noop = fleet["noop"]
+    assert fleet["converge"]["ok"] and noop["ok"], fleet
+    assert fleet["converge"]["atlas"]["writes"] > 0 and fleet["converge"]["aws"]["writes"] > 0, fleet["converge"]
+    assert noop["atlas"]["writes"] == 0, noop["atlas"]["by_resource"]
+    assert noop["aws"]["writes"] == 0, noop["aws"]["by_action"]
+    assert noop["changed_hosts"] == 0
+    assert noop["tasks"]["atlas_processes"] >= 1
+    assert noop["atlas"]["challenges"] <= noop["tasks"]["atlas_processes"], noop
+    assert noop["atlas"]["reads"] == noop["atlas"]["calls"] > 0
+    assert all(action.split(":")[1].startswith(("Describe", "Get", "List")) for action in noop["aws"]["by_action"]), noop["aws"]
+    assert set(fleet["converge"]["wait"]) <= {"connection", "available", "active"}
+    results = {"quick": True, "plan": {"noop_runs": 1, "check_runs": 1, "scale_noop_runs": 1}, "machine": scenarios_machine(),
+               "started": "now", "delays": dict(world.delays), "bench_seconds": 1.0,
+               "single": dict(fleet, check=noop), "scale": {"1": fleet}}
+    page = report.render(results)
+    assert "| no-op (converged) |" in page
+    names = {t["name"]: t["status"] for t in report.targets(results)}
+    assert names["No-op and check run of one VPC: zero writes on either side"] == "met"
+    assert names["No-op run: at most one digest challenge per module process"] == "met"
+
+
+def scenarios_machine():
+    return {"python": "3", "cpus": 2, "platform": "x", "load_at_start": None, "ansible": "x", "moto": "x", "amazon.aws": "x"}
