@@ -25,5 +25,5 @@ def moto_server():
 def atlas_simulator(moto_server):  # pylint: disable=redefined-outer-name
     """Overrides the shared fixture: short but non-zero delays, so every wait of the role really polls."""
     with AtlasSimulator(aws_endpoint=moto_server.url, initiating_delay=1.0, finalizing_delay=1.0, terminating_delay=1.0,
-                        access_list_delay=0.5) as server:
+                        access_list_delay=2.0) as server:
         yield server
