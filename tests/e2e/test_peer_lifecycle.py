@@ -73,6 +73,19 @@ def test_check_on_an_empty_world_reports_everything_missing_and_writes_nothing(w
     })
 
 
+def test_preflight_fails_on_bad_input_or_wrong_account_before_any_write(world):
+    before = aws_snapshot(world["moto"].url)
+    world["sim"].clear_requests()
+    bad_cidr = run_playbook(world["env"], "peer.yml", "-e", "vpc_peering_atlas_cidr_block=10.0.0.0/16")
+    assert bad_cidr.rc != 0 and all(bad_cidr.failed(host) for host in HOSTS), bad_cidr.explain()
+    wrong_account = run_playbook(world["env"], "peer.yml", "--limit", "local-app-east", "-e", "vpc_peering_aws_account_id=999999999999")
+    assert wrong_account.rc != 0 and wrong_account.failed("local-app-east"), wrong_account.explain()
+    (hosts,) = wrong_account.task_results("check the AWS account")
+    assert "belong to account 123456789012" in hosts["local-app-east"]["msg"], hosts
+    assert world["sim"].writes() == [], "a failed preflight wrote to Atlas"
+    assert aws_snapshot(world["moto"].url) == before, "a failed preflight changed AWS"
+
+
 def test_fresh_converge(world):
     run = converge(world)
     world["runs"]["first"] = run
@@ -97,6 +110,16 @@ def test_fresh_converge(world):
         assert vpc["enableDnsSupport"] and vpc["enableDnsHostnames"], (host, vpc)
     west_sg = stack_outputs(world["moto"].url, "local-app-west")["SecurityGroupId"]
     assert access_list(world) == sorted(["10.10.0.0/16", EXISTING_VPC_CIDR, west_sg])
+    # Every wait printed the status it saw at each poll (the labels the default callback shows), ending on the awaited one.
+    for name, last in (("wait for Atlas to request the AWS peering connection", "PENDING_ACCEPTANCE pcx-"),
+                       ("wait until Atlas reports the peering AVAILABLE", "AVAILABLE"),
+                       ("wait until Atlas reports the entry ACTIVE", "ACTIVE")):
+        (hosts,) = run.task_results(name)
+        for host in HOSTS:
+            labels = [item["_ansible_item_label"] for item in hosts[host]["results"]]
+            assert labels and all(label.startswith(f"poll {i}: ") for i, label in enumerate(labels, 1)), (name, host, labels)
+            assert labels[-1].split(": ", 1)[1].startswith(last), (name, host, labels)
+        assert any(len(hosts[host]["results"]) > 1 for host in HOSTS), (name, "no host needed a second poll")
     # The run's drift summary (set_stats, for AWX) lists what it did on each host.
     assert "peering: missing" in run.drift["local-app-east"] and "stack cloudwire-local-app-east: missing" in run.drift["local-app-east"]
 
