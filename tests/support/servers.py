@@ -154,13 +154,16 @@ class AtlasSimulator(_Process):
         self.aws_endpoint = aws_endpoint
         # ca_bundle: how the control API verifies a simulator started with tls_cert/tls_key (HTTPS).
         self.verify = options.pop("ca_bundle", True)
+        # env: extra environment of the simulator process, e.g. ATLAS_SIMULATOR_AWS_ACCESS_KEY_ID / _SECRET_ACCESS_KEY
+        # (the moto IAM user it assumes Atlas's role with when moto enforces IAM).
+        self.extra_env = options.pop("env", None) or {}
         self.options = options  # e.g. initiating_delay=2.0, passed as --initiating-delay 2.0
 
     def start(self):
         argv = [sys.executable, "-m", "atlas_simulator", "--host", LOOPBACK, "--port", "0", "--aws-endpoint", self.aws_endpoint]
         for name, value in self.options.items():
             argv += [f"--{name.replace('_', '-')}", str(value)]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (SIMULATOR_PATH, os.environ.get("PYTHONPATH")) if p))
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (SIMULATOR_PATH, os.environ.get("PYTHONPATH")) if p), **self.extra_env)
         self._spawn(argv, env=env)
         ready, _writable, _errors = select.select([self.process.stdout], [], [], START_TIMEOUT)
         line = self.process.stdout.readline().decode("utf-8").strip() if ready else ""

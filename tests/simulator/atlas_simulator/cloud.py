@@ -1,5 +1,6 @@
 """Atlas's own AWS account inside moto server: the container VPCs and the peering connections Atlas requests."""
 
+import os
 import threading
 
 import boto3
@@ -32,8 +33,10 @@ class AtlasAwsAccount:
             self._clients.clear()
 
     def _assume(self):
-        sts = boto3.client("sts", endpoint_url=self.endpoint, region_name="us-east-1", aws_access_key_id="atlas-simulator",
-                           aws_secret_access_key="atlas-simulator", config=_BOTO_CONFIG)
+        # Any key works while moto does not enforce IAM; with enforcement on, the harness gives a real moto IAM user's key.
+        sts = boto3.client("sts", endpoint_url=self.endpoint, region_name="us-east-1",
+                           aws_access_key_id=os.environ.get("ATLAS_SIMULATOR_AWS_ACCESS_KEY_ID", "atlas-simulator"),
+                           aws_secret_access_key=os.environ.get("ATLAS_SIMULATOR_AWS_SECRET_ACCESS_KEY", "atlas-simulator"), config=_BOTO_CONFIG)
         answer = sts.assume_role(RoleArn=f"arn:aws:iam::{self.account_id}:role/any", RoleSessionName="atlas-simulator")
         return answer["Credentials"]
 
