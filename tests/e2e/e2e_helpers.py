@@ -121,8 +121,8 @@ def run_playbook(env, playbook, *args, timeout=600):
 
 
 def aws_snapshot(moto_url):
-    """Everything the role can write on AWS, in both accounts and regions: stacks (status, parameters), VPCs with their DNS
-    attributes, route tables with their routes, peering connections with their status."""
+    """Everything the role can write on AWS, in both accounts and regions: stacks (status, parameters, change sets), VPCs with
+    their DNS attributes, route tables with their routes, peering connections with their status."""
     snap = {}
     for region, account in (("us-east-1", CUSTOMER_ACCOUNT), ("eu-west-1", OTHER_ACCOUNT), ("eu-west-1", CUSTOMER_ACCOUNT)):
         ec2 = aws_client(moto_url, "ec2", region, account)
@@ -133,9 +133,12 @@ def aws_snapshot(moto_url):
             attrs = {a: ec2.describe_vpc_attribute(VpcId=vpc["VpcId"], Attribute=a)[a[0].upper() + a[1:]]["Value"]
                      for a in ("enableDnsSupport", "enableDnsHostnames")}
             vpcs[vpc["VpcId"]] = dict(cidr=vpc["CidrBlock"], **attrs)
+        stacks = cfn.describe_stacks()["Stacks"]
         snap[key] = {
             "stacks": {s["StackName"]: (s["StackStatus"], sorted((p["ParameterKey"], p["ParameterValue"]) for p in s.get("Parameters", [])))
-                       for s in cfn.describe_stacks()["Stacks"]},
+                       for s in stacks},
+            "change_sets": {s["StackName"]: [c["ChangeSetName"] for c in cfn.list_change_sets(StackName=s["StackName"])["Summaries"]]
+                            for s in stacks},
             "vpcs": vpcs,
             "routes": {t["RouteTableId"]: sorted((r.get("DestinationCidrBlock", ""), r.get("VpcPeeringConnectionId") or r.get("GatewayId") or "",
                                                   r.get("State", "")) for r in t["Routes"])
