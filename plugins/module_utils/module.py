@@ -200,3 +200,13 @@ class AtlasModule(AnsibleModule):
         if isinstance(exc, AtlasTransportError):
             self.fail_json(msg=prefix + str(exc), **extra)
         self.fail_json(msg=prefix + "%s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc(), **extra)
+
+
+def check_poll_options(module):
+    """poll_interval and poll_max_interval: positive, and the cap not below the first interval (fails naming the option)."""
+    params = module.params
+    if params["poll_interval"] <= 0:
+        module.fail_on_value("poll_interval", params["poll_interval"], "must be more than 0 seconds")
+    if params["poll_max_interval"] < params["poll_interval"]:
+        module.fail_on_value("poll_max_interval", params["poll_max_interval"],
+                             "must be at least poll_interval (%s seconds)" % params["poll_interval"])

@@ -73,9 +73,22 @@ options:
     default: connection
   wait_timeout:
     description:
-      - How many seconds to wait at most, polling with a backoff of up to 15 seconds.
+      - How many seconds to wait at most, polling with a backoff (see O(poll_interval) and O(poll_max_interval)).
     type: int
     default: 600
+  poll_interval:
+    description:
+      - Seconds between the first two reads of a wait; each following interval is 1.5 times the previous one, up to O(poll_max_interval).
+      - The first read is immediate and a last read happens at O(wait_timeout), so a wait returns at most one interval after Atlas
+        reaches the state.
+    type: float
+    default: 1
+  poll_max_interval:
+    description:
+      - The longest interval between two reads of a wait, in seconds. Lower it for a quicker answer at the cost of more reads
+        (each counts against the Atlas rate limits); raise it for long waits on many peerings.
+    type: float
+    default: 15
   recreate_failed:
     description:
       - When the peering is C(FAILED), delete it, wait until it is gone and request it again instead of failing.
@@ -210,7 +223,7 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import 
     peers_path,
     same_cidr,
 )
-from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule
+from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule, check_poll_options
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.waiting import WaitTimeout, poll
 
@@ -224,7 +237,8 @@ REMEDIES = {
                         "(recreate_failed=true)",
 }
 DEFAULT_REMEDY = "delete the peering (state=absent) and request it again, or set recreate_failed=true"
-POLL_MAX_INTERVAL = 15
+POLL_INTERVAL = 1.0
+POLL_MAX_INTERVAL = 15.0
 TRANSIENT_STATES = ("INITIATING", "FINALIZING")
 
 
@@ -410,7 +424,9 @@ class PeeringRun:
         """Poll the peering until reached(raw_or_None); return the last read."""
         timeout = self.params["wait_timeout"]
         try:
-            return poll(lambda: self.get_peering(peer_id), reached, timeout=timeout, max_interval=POLL_MAX_INTERVAL)
+            return poll(lambda: self.get_peering(peer_id), reached, timeout=timeout,
+                        initial_interval=self.params.get("poll_interval") or POLL_INTERVAL,
+                        max_interval=self.params.get("poll_max_interval") or POLL_MAX_INTERVAL)
         except WaitTimeout as exc:
             last = exc.last_value
             status = last.get("statusName") if last else "gone"
@@ -529,6 +545,7 @@ def validate(module):
         module.fail_on_value("container_id", params["container_id"], "must be an Atlas container id: 24 lower-case hex digits")
     if params["wait_timeout"] < 0:
         module.fail_on_value("wait_timeout", params["wait_timeout"], "must be 0 or more seconds")
+    check_poll_options(module)
     return region_name
 
 
@@ -544,6 +561,8 @@ def main():
             state=dict(type="str", choices=["present", "absent"], default="present"),
             wait_for=dict(type="str", choices=["none", "connection", "available"], default="connection"),
             wait_timeout=dict(type="int", default=600),
+            poll_interval=dict(type="float", default=POLL_INTERVAL),
+            poll_max_interval=dict(type="float", default=POLL_MAX_INTERVAL),
             recreate_failed=dict(type="bool", default=False),
         ),
         mutually_exclusive=[("container_id", "region")],

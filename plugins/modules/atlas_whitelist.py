@@ -71,6 +71,17 @@ options:
       - How many seconds O(wait) waits at most.
     type: int
     default: 300
+  poll_interval:
+    description:
+      - Seconds between the first two status reads of O(wait); each following interval is 1.5 times the previous one, up to
+        O(poll_max_interval). The first read is immediate.
+    type: float
+    default: 1
+  poll_max_interval:
+    description:
+      - The longest interval between two status reads of O(wait), in seconds.
+    type: float
+    default: 10
 extends_documentation_fragment:
   - cloudwire.atlas.atlas
   - cloudwire.atlas.atlas.project
@@ -174,13 +185,16 @@ import time
 from urllib.parse import quote
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasError, AtlasOutcomeUnknown
-from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule
+from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule, check_poll_options
 from ansible_collections.cloudwire.atlas.plugins.module_utils.networks import (
     access_list_entry_from_api,
     access_list_entry_to_api,
     normalize_access_list_entry,
 )
 from ansible_collections.cloudwire.atlas.plugins.module_utils.waiting import WaitTimeout, poll
+
+POLL_INTERVAL = 1.0
+POLL_MAX_INTERVAL = 10.0
 
 WRITE_ATTEMPTS = 4
 ENTRY_FIELDS = ("cidr_block", "ip_address", "aws_security_group", "comment", "delete_after_date")
@@ -348,7 +362,7 @@ class AccessListRun:
             return first_plan, False
         return dict(written_plan, before=first_plan["before"]), True
 
-    def wait_active(self, entries, timeout):
+    def wait_active(self, entries, timeout, interval=POLL_INTERVAL, max_interval=POLL_MAX_INTERVAL):
         pending = [entry["key"] for entry in entries]
         failed = []
 
@@ -365,7 +379,7 @@ class AccessListRun:
             return list(pending)
 
         try:
-            poll(fetch, lambda rest: not rest or failed, timeout=timeout, max_interval=10)
+            poll(fetch, lambda rest: not rest or failed, timeout=timeout, initial_interval=interval, max_interval=max_interval)
         except WaitTimeout:
             self.module.fail_json(msg="Access-list entr%s %s not ACTIVE after %s s; Atlas is still applying them to the project's clusters. "
                                       "Run again with a longer wait_timeout." % ("y is" if len(pending) == 1 else "ies are", ", ".join(pending), timeout),
@@ -391,6 +405,8 @@ def main():
             purge=dict(type="bool", default=False),
             wait=dict(type="bool", default=False),
             wait_timeout=dict(type="int", default=300),
+            poll_interval=dict(type="float", default=POLL_INTERVAL),
+            poll_max_interval=dict(type="float", default=POLL_MAX_INTERVAL),
         ),
         supports_check_mode=True,
     )
@@ -400,6 +416,7 @@ def main():
         module.fail_on_value("purge", True, "applies only with state=present (state=absent removes just the listed entries)")
     if params["wait_timeout"] < 0:
         module.fail_on_value("wait_timeout", params["wait_timeout"], "must be 0 or more seconds")
+    check_poll_options(module)
 
     run = AccessListRun(module)
     plan, written = run.converge(wanted, params["state"], params["purge"])
@@ -408,7 +425,7 @@ def main():
     if written:
         after = run.read()
     if params["wait"] and params["state"] == "present" and wanted and not module.check_mode:
-        run.wait_active(wanted, params["wait_timeout"])
+        run.wait_active(wanted, params["wait_timeout"], params["poll_interval"], params["poll_max_interval"])
 
     module.exit_json(
         changed=changed,

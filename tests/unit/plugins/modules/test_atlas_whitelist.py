@@ -182,8 +182,8 @@ class StatusModule:
 def instant_poll(monkeypatch):
     from ansible_collections.cloudwire.atlas.plugins.modules import atlas_whitelist  # pylint: disable=import-outside-toplevel
     original = atlas_whitelist.poll
-    monkeypatch.setattr(atlas_whitelist, "poll", lambda fetch, done, timeout, max_interval: original(
-        fetch, done, timeout, max_interval=max_interval, sleep=lambda s: None))
+    monkeypatch.setattr(atlas_whitelist, "poll", lambda fetch, done, timeout, **intervals: original(
+        fetch, done, timeout, sleep=lambda s: None, **intervals))
 
 
 def test_waiting_polls_each_entry_until_active(monkeypatch):
