@@ -36,7 +36,8 @@ WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 CONTROLLER_ACTIONS = frozenset((
     "ansible.builtin.set_fact", "set_fact", "ansible.builtin.debug", "debug", "ansible.builtin.assert", "assert",
     "ansible.builtin.include_tasks", "include_tasks", "ansible.builtin.set_stats", "set_stats", "meta", "ansible.builtin.meta",
-    "ansible.builtin.import_tasks", "ansible.builtin.include_role", "ansible.builtin.validate_argument_spec", "validate_argument_spec", "include_role", "ansible.builtin.fail", "fail"))
+    "ansible.builtin.import_tasks", "ansible.builtin.include_role", "include_role", "ansible.builtin.fail", "fail",
+    "ansible.builtin.validate_argument_spec", "validate_argument_spec"))
 _HEX24 = re.compile(r"/[0-9a-f]{24}(?=/|$)")
 _ENTRY = re.compile(r"(/accessList/)[^/]+")
 _BYNAME = re.compile(r"(/groups/byName/)[^/]+")

@@ -88,7 +88,7 @@ def wait_latency_of_role(run, world):
     return out
 
 
-def module_wait(world, finalizing_delay, workdir):
+def module_wait(world, finalizing_delay, workdir, poll_options=None):
     """atlas_vpc_peering wait_for=available on its own (the module's backoff), with a given FINALIZING time.
 
     Setup by boto3 and the API: a customer VPC, a peering requested and accepted; the module task then waits.
@@ -105,7 +105,7 @@ def module_wait(world, finalizing_delay, workdir):
                                                                "region": lib.REGION, "endpoint_url": world.proxy.url}}
     wait = {"name": "wait", "cloudwire.atlas.atlas_vpc_peering": {
         "region": lib.REGION, "aws_account_id": "123456789012", "vpc_id": vpc_id, "route_table_cidr_block": "10.60.0.0/16",
-        "wait_for": "available", "wait_timeout": 120}}
+        "wait_for": "available", "wait_timeout": 120, **(poll_options or {})}}
     run = run_tasks(world, workdir, [container, request, accept, wait], project_id=atlas["project_id"])
     if not run.ok:
         raise RuntimeError("module wait failed:\n%s" % run.explain())
@@ -117,7 +117,7 @@ def module_wait(world, finalizing_delay, workdir):
     first = [r["time"] for r in run.atlas_log if r["method"] == "GET" and "/peers" in r["path"] and not r["challenge"] and r["time"] >= accepted][0]
     reached = first + finalizing_delay
     intervals = [round(b - a, 2) for a, b in zip(reads, reads[1:])]
-    return {"finalizing_delay": finalizing_delay, "latency": end - reached, "polls": len(reads), "intervals": intervals,
+    return {"finalizing_delay": finalizing_delay, "poll_options": poll_options or {}, "latency": end - reached, "polls": len(reads), "intervals": intervals,
             "last_interval": intervals[-1] if intervals else 0.0, "status": result.get("peering", {}).get("status_name")}
 
 
