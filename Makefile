@@ -83,12 +83,14 @@ demo: $(STAMP)
 changelog: $(STAMP)
 	$(BIN)/antsibull-changelog lint
 
+# Every stage runs even when an earlier one fails, so one run shows every problem; pytest goes last so its summary
+# line closes the output, and the exit status is non-zero if any stage failed.
+TEST_STAGES := sanity units lint changelog pytest
 test: $(STAMP)
-	$(MAKE) sanity
-	$(MAKE) units
-	$(MAKE) lint
-	$(MAKE) changelog
-	$(MAKE) pytest
+	@failed=""; for stage in $(TEST_STAGES); do \
+	  echo "=== make $$stage"; $(MAKE) --no-print-directory $$stage || failed="$$failed $$stage"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "make test: failed stage(s):$$failed" >&2; exit 1; fi
 
 clean:
 	rm -rf .build tests/output .pytest_cache
