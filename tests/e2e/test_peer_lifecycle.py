@@ -88,6 +88,9 @@ def test_preflight_fails_on_bad_input_or_wrong_account_before_any_write(world):
 
 
 def test_fresh_converge(world):
+    # Slow answers to the first three access-list reads: hosts running their access-list task at the same time would all
+    # have read before any of them posts.
+    world["sim"].add_fault(method="GET", path=r".*/accessList$", kind="latency", latency=1.5, count=3)
     run = converge(world)
     world["runs"]["first"] = run
     assert set(run.stats) == set(HOSTS), run.explain()
@@ -120,6 +123,12 @@ def test_fresh_converge(world):
             labels = [item["_ansible_item_label"] for item in hosts[host]["results"]]
             assert labels and all(label.startswith(f"poll {i}: ") for i, label in enumerate(labels, 1)), (name, host, labels)
             assert labels[-1].split(": ", 1)[1].startswith(last), (name, host, labels)
+    # Hosts ran in parallel, but the access-list writes of the project were serialised: each host read the list and posted
+    # before the next one read it (in parallel, the three slow reads would all come first, then the three posts).
+    calls = [r["method"] for r in sorted(world["sim"].requests(), key=lambda r: r["time"])
+             if r["path"].endswith("/accessList") and not r["challenge"] and r["method"] in ("GET", "POST")]
+    posts = [i for i, method in enumerate(calls) if method == "POST"]
+    assert len(posts) == 3 and all("GET" in calls[a + 1:b] for a, b in zip(posts, posts[1:])), calls
     # The run's drift summary (set_stats, for AWX) lists what it did on each host.
     assert "peering: missing" in run.drift["local-app-east"] and "stack cloudwire-local-app-east: missing" in run.drift["local-app-east"]
 
