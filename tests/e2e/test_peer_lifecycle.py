@@ -79,6 +79,8 @@ def test_preflight_fails_on_bad_input_or_wrong_account_before_any_write(world):
     world["sim"].clear_requests()
     bad_cidr = run_playbook(world["env"], "peer.yml", "-e", "vpc_peering_atlas_cidr_block=10.0.0.0/16")
     assert bad_cidr.rc != 0 and all(bad_cidr.failed(host) for host in HOSTS), bad_cidr.explain()
+    (hosts,) = bad_cidr.task_results("check the inputs")
+    assert all("vpc_peering_atlas_cidr_block" in hosts[host]["msg"] for host in HOSTS), hosts
     wrong_account = run_playbook(world["env"], "peer.yml", "--limit", "local-app-east", "-e", "vpc_peering_aws_account_id=999999999999")
     assert wrong_account.rc != 0 and wrong_account.failed("local-app-east"), wrong_account.explain()
     (hosts,) = wrong_account.task_results("check the AWS account")
