@@ -105,6 +105,8 @@ def render(res):
     for target in targets(res):
         lines.append("| %s | **%s** | %s | %s |" % (target["name"], target["status"], target["figure"], target["why"]))
     lines.append("")
+    if res.get("before"):
+        lines += _before_after(res["before"], res)
     if res.get("single"):
         lines += _single(res)
     if res.get("scale"):
@@ -136,7 +138,44 @@ def _method(res):
         "size; a converge is run once per fleet (it starts from empty clouds). Task figures come from the `ansible.posix.json` "
         "callback: *tasks executed* are tasks not skipped on a host, *module processes* count each loop item and leave out "
         "controller-side actions (assert, set_fact, debug, include)." % (plan["noop_runs"], plan["check_runs"], plan["scale_noop_runs"]),
-        "* Raw figures: `.build/bench/results.json`. Whole bench: %.0f s." % res["bench_seconds"], ""]
+        "* Raw figures: `.build/bench/results.json`. Whole bench: %.0f s." % res["bench_seconds"]] + [
+        "* %s" % note for note in res.get("notes", [])] + [""]
+
+
+def _key_figures(res):
+    """(label, value) of the figures a role change moves, for a before/after table."""
+    rows = []
+    single = res.get("single") or {}
+    for run in ("noop", "check"):
+        fig = single.get(run)
+        if fig:
+            name = "no-op" if run == "noop" else "check"
+            rows += [("%s: wall s (median)" % name, _f(fig["seconds"])),
+                     ("%s: tasks executed / module processes" % name,
+                      "%s / %s" % (_f(fig["tasks"]["tasks_per_host"], 0), _f(fig["tasks"]["module_processes_per_host"], 0))),
+                     ("%s: Atlas + boto3 processes" % name,
+                      "%s + %s" % (_f(fig["tasks"]["atlas_processes_per_host"], 0), _f(fig["tasks"]["boto3_processes_per_host"], 0))),
+                     ("%s: Atlas reads / challenges" % name, "%s / %s" % (fig["atlas"]["reads"], fig["atlas"]["challenges"])),
+                     ("%s: AWS calls" % name, str(fig["aws"]["calls"]))]
+    scale = res.get("scale") or {}
+    sizes = sorted(int(k) for k in scale)
+    if len(sizes) > 1:
+        small, big = scale[str(sizes[0])]["noop"]["seconds"], scale[str(sizes[-1])]["noop"]["seconds"]
+        rows += [("%d VPCs no-op: wall s" % sizes[-1], _f(big)), ("%d VPCs no-op vs %d" % (sizes[-1], sizes[0]), "%.1fx" % (big / small))]
+    return rows
+
+
+def _before_after(before, after):
+    old = dict(_key_figures(before))
+    lines = ["## Before and after the role changes", "",
+             "The *before* column is an earlier full run (%s, the role as it was in the checkout then, before the performance commits "
+             "to roles/); *after* is this run. Different runs on a shared machine: compare counts exactly, seconds only roughly."
+             % before.get("started", "?"), "",
+             "| figure | before | after |", "|---|---|---|"]
+    for label, value in _key_figures(after):
+        lines.append("| %s | %s | %s |" % (label, old.get(label, "n/a"), value))
+    lines.append("")
+    return lines
 
 
 def _single(res):

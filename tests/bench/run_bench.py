@@ -29,6 +29,9 @@ def parse_args(argv):
     parser.add_argument("--json", default=os.path.join(lib.REPO_ROOT, ".build", "bench", "results.json"), help="raw figures")
     parser.add_argument("--only", choices=["single", "scale", "wait", "module"], action="append",
                         help="run only these sections (repeatable); the page then shows only them")
+    parser.add_argument("--note", action="append", default=[], help="a line for the page's method section (repeatable)")
+    parser.add_argument("--render", metavar="JSON", help="measure nothing: write the page again from a saved results file")
+    parser.add_argument("--before", metavar="JSON", help="an earlier run's results, shown in a before/after table (clearly labelled)")
     return parser.parse_args(argv)
 
 
@@ -62,8 +65,26 @@ def _amazon_aws_version():
         return None
 
 
+def _load(path):
+    if not path:
+        return None
+    with open(path, encoding="utf-8") as handle:
+        before = json.load(handle)
+    before.pop("before", None)
+    return before
+
+
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.render:
+        with open(args.render, encoding="utf-8") as handle:
+            results = json.load(handle)
+        results["notes"] = results.get("notes", []) + args.note
+        results["before"] = _load(args.before)
+        with open(args.output, "w", encoding="utf-8") as handle:
+            handle.write(report.render(results))
+        log("wrote %s from %s" % (args.output, args.render))
+        return 0
     quick = args.quick
     sections = set(args.only or ["single", "scale", "wait", "module"])
     plan = {
@@ -76,7 +97,8 @@ def main(argv=None):
         # (FINALIZING seconds, module poll options): the defaults, then a lower cap for a quicker answer.
         "waits": [(4, None)] if quick else [(4, None), (20, None), (12, {"poll_max_interval": 2})],
     }
-    results = {"quick": quick, "plan": plan, "machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime())}
+    results = {"quick": quick, "plan": plan, "machine": machine(), "started": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+               "notes": list(args.note), "before": _load(args.before)}
     began = time.monotonic()
     workdir = lib.tempdir("bench-")
     with lib.World() as world:
@@ -109,10 +131,9 @@ def main(argv=None):
     with open(args.output, "w", encoding="utf-8") as handle:
         handle.write(page)
     log("wrote %s (%.0f s) and %s" % (args.output, results["bench_seconds"], args.json))
-    failed = [t for t in report.targets(results) if t["status"] == "not met"]
     for target in report.targets(results):
         log("%-8s %s" % (target["status"], target["name"]))
-    return 0 if results else len(failed)
+    return 0
 
 
 if __name__ == "__main__":
