@@ -179,6 +179,17 @@ def write_container(module, client, project_id, region_name, action, current, wa
                 return found
             if attempt == 2:
                 module.fail_on_error(exc, doing=doing)
+        except AtlasApiError as exc:
+            if action == "create" and exc.error_code == "CONTAINER_ALREADY_EXISTS":
+                # Another run (another environment sharing the project) created it between our read and our POST.
+                found = reread_container(module, client, project_id, region_name)
+                if found is not None and same_cidr(found.get("atlasCidrBlock"), wanted_cidr):
+                    return found
+                if found is not None:
+                    module.fail_json(msg="Another run created the Atlas container in %s with CIDR %s while this one wanted %s: use "
+                                         "atlas_cidr_block=%s" % (region_name, found.get("atlasCidrBlock"), wanted_cidr, found.get("atlasCidrBlock")),
+                                     current_cidr=found.get("atlasCidrBlock"), wanted_cidr=wanted_cidr, container=container_result(found))
+            module.fail_on_error(exc, doing=doing)
         except AtlasError as exc:
             module.fail_on_error(exc, doing=doing)
     return None  # not reached: the loop returns or fails
