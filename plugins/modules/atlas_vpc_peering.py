@@ -443,6 +443,12 @@ class PeeringRun:
 
 def run_present(run, module):
     params = module.params
+    atlas_cidr = (run.container or {}).get("atlasCidrBlock")
+    if atlas_cidr and networks.cidrs_overlap(params["route_table_cidr_block"], atlas_cidr):
+        # Atlas would refuse it (409 OVERLAPPING_CIDR_BLOCK, worded as an overlap with another peer): say it before any write.
+        module.fail_on_value("route_table_cidr_block", params["route_table_cidr_block"],
+                             "overlaps the CIDR %s of the Atlas container in %s: Atlas cannot route to a VPC whose CIDR overlaps its "
+                             "container's; peer a VPC with a non-overlapping CIDR" % (atlas_cidr, run.container.get("regionName")))
     current = run.read_peering()
     before = peering_result(current, run.container) if current else {}
     changed = False
