@@ -96,6 +96,8 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
+from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+
 _TARGET_KEYS = ("VpcPeeringConnectionId", "GatewayId", "NatGatewayId", "TransitGatewayId", "NetworkInterfaceId",
                 "InstanceId", "CarrierGatewayId", "LocalGatewayId", "CoreNetworkArn")
 
@@ -147,6 +149,12 @@ def main():
     )
     params = module.params
     destination, pcx, state = params["destination_cidr_block"], params["vpc_peering_connection_id"], params["state"]
+    try:
+        canonical = networks.canonical_cidr(destination)
+    except ValueError as exc:
+        module.fail_json(msg="Invalid destination_cidr_block: %s" % exc)
+    if canonical != destination.strip():
+        module.fail_json(msg="Invalid destination_cidr_block %r: not in canonical form, the block it names is %s" % (destination, canonical))
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
 
     filters = {"vpc-id": params["vpc_id"]}
