@@ -97,6 +97,7 @@ def test_a_check_run_reports_what_a_converge_would_refuse_and_needs_no_approval(
     world["sim"].clear_requests()
     run = run_playbook(world["env"], "peer.yml", "--check", "--diff", *extra(**STRICT))
     assert run.rc == 0, run.explain()
+    world["check"] = run
     assert world["sim"].writes() == [] and aws_snapshot(world["moto"].url) == before
     for host in HOSTS:
         policy = [line for line in run.drift[host] if line.startswith("policy: a run would be refused: ")]
@@ -107,11 +108,17 @@ def test_a_check_run_reports_what_a_converge_would_refuse_and_needs_no_approval(
 
 
 def test_an_approved_run_converges(world):
-    """Approval required and given (as the AWX workflow gives it), creation allowed: the converge goes through."""
-    run = converge(world, {"vpc_peering_policy_require_approval": True, "vpc_peering_approved_by": "policy-test approver"})
+    """Approval required and given, creation allowed: the converge goes through. The run gets what the AWX workflow's peer
+    node gets: the workflow's vpc_peering_approved_by and, as extra vars, the drift check's artifacts (set_stats); the run
+    must still report its own findings, not the check's."""
+    artifacts = world.get("check").custom if world.get("check") else {}
+    assert "vpc_peering_drift" in artifacts, "the check's artifacts are needed here (run the module in order)"
+    run = converge(world, dict(artifacts, vpc_peering_policy_require_approval=True,
+                               vpc_peering_approved_by="approval node atlas-local-approve of workflow atlas-local-peer-approved"))
     for host in HOSTS:
         assert run.failed(host) == 0 and run.changed(host) > 0, run.explain()
         assert "peering: missing" in run.drift[host], run.drift
+        assert not [line for line in run.drift[host] if line.startswith("policy:")], run.drift
 
 
 def test_a_strict_environment_keeps_what_exists_converged(world):
