@@ -15,7 +15,7 @@ from e2e_helpers import HOSTS, atlas_api, INVENTORY, REPO_ROOT, aws_snapshot, cr
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vpc_peering_policy")]
 
-STACK_HOSTS = sorted(host for host, (_, _, stack) in HOSTS.items() if stack)
+STACK_HOSTS = sorted(host for host, where in HOSTS.items() if where[2])
 STRICT = {"vpc_peering_policy_allow_stack_create": False, "vpc_peering_policy_allow_container_create": False,
           "vpc_peering_policy_allow_teardown": False, "vpc_peering_policy_require_approval": True}
 
