@@ -135,7 +135,9 @@ def _method(res):
         "* Runs: the real `ansible-playbook playbooks/peer.yml` with `--forks 10`, on a generated inventory of N VPCs built by the "
         "role's CloudFormation stack in us-east-1 (one Atlas container), `vpc_peering_poll_seconds: 1`, the project given by id "
         "(plus one run by name). Wall time is the median of %d no-op and %d check runs of one VPC, %d no-op run(s) per fleet "
-        "size; a converge is run once per fleet (it starts from empty clouds). Task figures come from the `ansible.posix.json` "
+        "size; a converge is run once per fleet size (it starts from empty clouds). The scale section's no-op runs all use the "
+        "converged largest inventory, limited (`--limit`) to its first N hosts, in interleaved rounds (1, 10, 30, 1, 10, 30...) "
+        "so that the machine's other load falls on every size alike. Task figures come from the `ansible.posix.json` "
         "callback: *tasks executed* are tasks not skipped on a host, *module processes* count each loop item and leave out "
         "controller-side actions (assert, set_fact, debug, include)." % (plan["noop_runs"], plan["check_runs"], plan["scale_noop_runs"]),
         "* Raw figures: `.build/bench/results.json`. Whole bench: %.0f s." % res["bench_seconds"]] + [

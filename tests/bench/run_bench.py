@@ -91,7 +91,7 @@ def main(argv=None):
         "noop_runs": 2 if quick else 4,
         "check_runs": 2 if quick else 4,
         "scale": [1, 3] if quick else [1, 10, 30],
-        "scale_noop_runs": 1 if quick else 2,
+        "scale_noop_runs": 1 if quick else 3,
         "pairs": 3 if quick else 8,
         "rss_runs": 1 if quick else 3,
         # (FINALIZING seconds, module poll options): the defaults, then a lower cap for a quicker answer.
@@ -109,10 +109,8 @@ def main(argv=None):
             log("one VPC: a no-op run with project_name instead of project_id")
             results["single_by_name"] = scenarios.fleet(world, 1, 1, 0, by_project_id=False, converge=False)
         if "scale" in sections:
-            results["scale"] = {}
-            for hosts in plan["scale"]:
-                log("scale: %d VPC(s), converge and %d no-op run(s)" % (hosts, plan["scale_noop_runs"]))
-                results["scale"][str(hosts)] = scenarios.fleet(world, hosts, plan["scale_noop_runs"])
+            log("scale: converge %s VPCs, then %d interleaved round(s) of no-op runs of each size" % (plan["scale"], plan["scale_noop_runs"]))
+            results["scale"] = scenarios.scale(world, plan["scale"], plan["scale_noop_runs"])
         if "wait" in sections:
             results["module_wait"] = []
             for delay, options in plan["waits"]:

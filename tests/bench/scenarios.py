@@ -47,6 +47,28 @@ def fleet(world, hosts, noop_runs, check_runs=0, by_project_id=True, converge=Tr
     return out
 
 
+def scale(world, sizes, noop_runs):
+    """Converge a fresh inventory of each size; then, on the largest one (converged), no-op runs of its first N hosts
+    (`--limit`) for every size, interleaved round by round so that load from other processes falls on every size alike."""
+    out = {}
+    inventory = None
+    for hosts in sizes:
+        world.reset()
+        inventory = lib.write_inventory(lib.tempdir("bench-inv-"), hosts)
+        run = lib.run_playbook(world, "peer.yml", inventory)
+        if not run.ok:
+            raise RuntimeError("converge of %d VPC(s) failed:\n%s" % (hosts, run.explain()))
+        out[str(hosts)] = {"hosts": hosts, "converge": summarise([run], hosts)}
+    runs = {hosts: [] for hosts in sizes}
+    for _round in range(noop_runs):
+        for hosts in sizes:
+            limit = [] if hosts == sizes[-1] else ["--limit", ",".join(lib.host_name(i) for i in range(1, hosts + 1))]
+            runs[hosts].append(lib.run_playbook(world, "peer.yml", inventory, *limit))
+    for hosts in sizes:
+        out[str(hosts)]["noop"] = summarise(runs[hosts], hosts)
+    return out
+
+
 # ---- 4: wait latency ----------------------------------------------------------------------------------------------
 def _task(run, name_part):
     for name, _host, result, duration in run.host_tasks():
