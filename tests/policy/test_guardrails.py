@@ -91,6 +91,17 @@ def test_teardown_refused_without_confirmation_on_an_empty_world(world):
         assert "-e vpc_peering_confirm_teardown=local" in message, message
 
 
+def test_a_teardown_check_reports_the_refusal_without_failing(world):
+    before = aws_snapshot(world["moto"].url)
+    world["sim"].clear_requests()
+    run = run_playbook(world["env"], "unpeer.yml", "--check", *extra(vpc_peering_policy_allow_teardown=False))
+    assert run.rc == 0, run.explain()
+    assert world["sim"].writes() == [] and aws_snapshot(world["moto"].url) == before
+    for host in HOSTS:
+        assert any(line.startswith("policy: a run would be refused: vpc_peering_policy_allow_teardown is false")
+                   for line in run.drift[host]), run.drift
+
+
 def test_a_check_run_reports_what_a_converge_would_refuse_and_needs_no_approval(world):
     """The drift check of a strict environment: no failure, no write, the refusals are findings the approver reads."""
     before = aws_snapshot(world["moto"].url)
