@@ -38,7 +38,7 @@ def targets(res):
         repeated = sorted(k for k, v in noop["atlas"]["by_resource"].items() if v > 1)
         add("No-op run: each Atlas resource read at most once", worst <= 1,
             "most reads of one resource: %d (%s)" % (worst, ", ".join(repeated) or "none repeated"),
-            "" if worst <= 1 else "each Atlas module is its own process and reads what it needs; see 'What is left'")
+            "" if worst <= 1 else "each Atlas module is its own process and reads what it decides on; see below")
         per_process = noop["atlas"]["challenges_per_process"]
         add("No-op run: at most one digest challenge per module process", per_process is not None and per_process <= 1,
             "%s challenge(s) per Atlas module process (%d challenges, %d processes, %d calls)" % (
@@ -50,7 +50,8 @@ def targets(res):
         ratio = big["seconds"] / small["seconds"]
         add("%d VPCs no-op: wall time at most 8x that of %d VPC" % (sizes[-1], sizes[0]), ratio <= 8.0 if sizes[-1] >= 30 else None,
             "%.1fx (%s s vs %s s)" % (ratio, _f(big["seconds"]), _f(small["seconds"])),
-            "" if sizes[-1] >= 30 else "quick mode: no 30-VPC fleet")
+            ("module start-up is CPU-bound on 2 shared cores and one step runs host after host (throttle: 1); see below"
+             if ratio > 8.0 else "") if sizes[-1] >= 30 else "quick mode: no 30-VPC fleet")
         per_vpc = {n: (scale[str(n)]["noop"]["atlas"]["calls"] / n, scale[str(n)]["noop"]["aws"]["calls"] / n) for n in sizes}
         constant = len(set(per_vpc.values())) == 1
         add("No-op: Atlas and AWS calls per VPC constant", constant,
@@ -295,34 +296,36 @@ Changed for this issue:
 * `atlas_vpc_peering` and `atlas_whitelist`: `poll_interval` / `poll_max_interval` options. Polling inside a module starts at
   1 s and grows 1.5x up to 15 s (peerings) or 10 s (access-list entries) by default; both are now configurable (section 4
   shows a lower cap), and a wait returns at most one interval after Atlas reaches the state.
-* Role (`roles/vpc_peering`, small separate commits after the role's owner finished): see the commit log for what landed;
-  the list below says what each proposal saves per VPC on a no-op or check run.
+* Role, accept step: the `pcx-` is read on AWS (`ec2_vpc_peering_info`) only when Atlas reports `PENDING_ACCEPTANCE`; a
+  FINALIZING or AVAILABLE peering was accepted already. One boto3 process and one DescribeVpcPeeringConnections less per
+  VPC on every converged or drift-checked run.
+* Role, container step: `atlas_container` is skipped when the preflight read (`atlas_container_info`) shows the region's
+  container with the wanted CIDR. One Atlas process, one digest challenge and one containers read less per VPC, and a
+  `throttle: 1` task (30 module processes one after the other at 30 VPCs) gone from a converged run.
 
-Proposed role changes, with what each saves per VPC on a no-op/check run (a boto3 module process costs 1.1-1.8 s here, an
+Proposed, not done (what each would save per VPC on a no-op/check run; a boto3 module process costs 1.1-1.8 s here, an
 Atlas module process 0.3-0.9 s):
 
-1. Read the `pcx-` on AWS (`ec2_vpc_peering_info`) only when Atlas reports `PENDING_ACCEPTANCE`: an AVAILABLE or
-   FINALIZING peering has been accepted. Saves one boto3 process and one DescribeVpcPeeringConnections.
-2. Skip `atlas_container` when the preflight read (`atlas_container_info`) already shows the region's container with the
-   wanted CIDR. Saves one Atlas process, one challenge and one containers read, and it removes a `throttle: 1` task, which
-   at 30 VPCs runs 30 module processes one after the other.
-3. Make the serialised access-list write (`throttle: 1`) conditional on a parallel read-only look (the module in check mode,
-   or the wait loop's first read) showing a missing entry: on a no-op fleet it is today 30 Atlas processes in a row.
-   Likewise run the access-list wait loop only when the write changed something or the read saw a PENDING entry.
-4. One module for the AWS reads (`aws_caller_info`, `cloudformation_info`, `ec2_vpc_net_info`, `ec2_vpc_peering_info`: four
-   boto3 processes on a no-op) that returns the caller's account, the stack with its template, the VPC with its DNS
-   attributes and the peering connection: one boto3 import instead of four, about 3-5 s per VPC on this machine. The
-   account can also come from the VPC's `owner_id`, which makes `aws_caller_info` (and its iam:ListAccountAliases) unneeded.
-5. Give the peering module `container_id` from the container step instead of `region`, and resolve `project_name` once in
-   preflight and pass `project_id` on (by name, every Atlas module process reads `/groups/byName/...` once; see section 1).
+1. Make the serialised access-list write (`throttle: 1`) conditional on a parallel read-only look (the module in check mode)
+   showing a missing or different entry: on a converged fleet it is one Atlas process per VPC in a row. And run the
+   access-list wait loop only when the write changed something or a read saw a PENDING entry (today a converged run polls
+   once, one more Atlas process and a second access-list read per VPC). Left to the role's owner: it changes when the role
+   waits for an entry left PENDING by an interrupted run.
+2. One module for the AWS reads (`aws_caller_info`, `cloudformation_info`, `ec2_vpc_net_info`: three boto3 processes on a
+   no-op) returning the caller's account, the stack with its template and the VPC with its DNS attributes: one boto3
+   import instead of three, about 2-3 s per VPC here. The account can also come from the VPC's `owner_id`, which makes
+   `aws_caller_info` (and its iam:ListAccountAliases) unneeded.
+3. Give the peering module `container_id` from the container step instead of `region`, and resolve `project_name` once in
+   preflight and pass `project_id` on: by name, every Atlas module process reads `/groups/byName/...` once (section 1).
 
 Why a target is not met (when the table above says so):
 
 * *Each Atlas resource read at most once*: each Atlas module is its own process and reads what it decides on. The region's
-  containers are read by the preflight check, by `atlas_container` and by `atlas_vpc_peering` (to find the region's
-  container): proposals 2 and 5 bring that to one read plus one single-container read.
-* *30 VPCs at most 8x one VPC*: on 2 cores the no-op is CPU-bound on module start-up (every host starts the same 9-10 module
-  processes; forks only overlap them), and the `throttle: 1` tasks run 30 processes in series. Proposals 2-4 remove most of it.
+  containers are read by the preflight check and by `atlas_vpc_peering` (to find the region's container); the access list
+  by the write step and by the wait loop. Proposals 1 and 3 bring each to one read.
+* *30 VPCs at most 8x one VPC*: on 2 shared cores the no-op is CPU-bound on module start-up (every host starts the same
+  8-9 module processes, three of them importing boto3; forks only overlap them), and the `throttle: 1` access-list step
+  runs 30 processes in series. Proposals 1 and 2 remove most of that.
 * *Wait latency*: the role's waits are loops of module tasks (`wait_for: none`, `loop_control.pause`) so that each poll's
   status is printed; each poll also pays a module start-up, and the pause is fixed (no backoff). Inside a module the wait
   backs off and returns within one interval.
