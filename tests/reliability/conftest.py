@@ -26,7 +26,8 @@ from e2e_helpers import PatchedMotoServer  # noqa: E402  pylint: disable=wrong-i
 SUMMARY_PATH = os.path.join(os.path.dirname(TESTS_DIR), "tests", "output", "reliability", "summary.json")
 # moto accepts any key; a secret that looks like a real one, so the secret scans search for something specific.
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYrel" + os.urandom(4).hex()
-AWS_ACCESS_KEY = "AKIARELIABILITY0TEST"
+# Any key id works for moto without IAM enforcement; not in the AKIA form, so it never reads as a real key.
+AWS_ACCESS_KEY = "RELIABILITYTESTKEYID"
 
 
 class Figures:
