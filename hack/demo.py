@@ -15,8 +15,8 @@ import time
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [os.path.join(REPO_ROOT, "tests"), os.path.join(REPO_ROOT, "tests", "e2e")]
 
-from support.servers import AtlasSimulator, environment, seed_project  # noqa: E402  pylint: disable=wrong-import-position
-from e2e_helpers import PatchedMotoServer, create_existing_vpc  # noqa: E402  pylint: disable=wrong-import-position
+from support.servers import AtlasSimulator, MotoServer, environment, seed_project  # noqa: E402  pylint: disable=wrong-import-position
+from e2e_helpers import create_existing_vpc  # noqa: E402  pylint: disable=wrong-import-position
 
 RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 
@@ -43,8 +43,8 @@ def run_playbook(env, *args):
 
 
 def main():
-    with PatchedMotoServer() as moto, AtlasSimulator(moto.url, initiating_delay=2.0, finalizing_delay=3.0, terminating_delay=2.0,
-                                                     access_list_delay=2.0) as sim:
+    with MotoServer() as moto, AtlasSimulator(moto.url, initiating_delay=2.0, finalizing_delay=3.0, terminating_delay=2.0,
+                                              access_list_delay=2.0) as sim:
         banner(f"moto server {moto.url}, Atlas simulator {sim.url} (both stop at the end)")
         atlas = seed_project(sim, "cloudwire-demo")
         env = dict(os.environ, **environment(atlas, moto.url))

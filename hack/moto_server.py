@@ -2,7 +2,8 @@
 
 moto 5.x never deletes an AWS::EC2::RouteTable when it deletes a stack (RouteTable has no delete_from_cloudformation_json),
 so the stack's VPC then refuses deletion with DependencyViolation and moto drops the stack record anyway, leaving the VPC
-behind. AWS deletes them. `make demo` and tests/e2e start moto through this file so a teardown can be checked for leftovers.
+behind. AWS deletes them. tests/support/servers.py's MotoServer (every test suite, `make demo`, `make bench`) starts moto
+through this file, so a teardown can be checked for leftovers.
 
     python hack/moto_server.py -H 127.0.0.1 -p PORT      (same arguments as moto_server)
 """

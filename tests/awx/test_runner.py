@@ -18,19 +18,19 @@ sys.path.insert(0, os.path.join(TESTS, "e2e"))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import ansible_runner  # noqa: E402  pylint: disable=wrong-import-position,import-error
-from e2e_helpers import INVENTORY, PatchedMotoServer, atlas_api, create_existing_vpc  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from e2e_helpers import INVENTORY, atlas_api, create_existing_vpc  # noqa: E402  pylint: disable=wrong-import-position,import-error
 from test_credential_type import render_injectors  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
-from support.servers import AtlasSimulator, seed_project  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from support.servers import AtlasSimulator, MotoServer, seed_project  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
 def awx_world(tmp_path_factory):
-    """Own servers (moto with the CloudFormation fix the e2e suite uses), a project, an existing VPC, AWX-like job settings."""
-    with PatchedMotoServer() as moto, AtlasSimulator(aws_endpoint=moto.url, initiating_delay=0.5, finalizing_delay=0.5,
-                                                     terminating_delay=0.5, access_list_delay=0.2) as sim:
+    """Own servers, a project, an existing VPC, AWX-like job settings."""
+    with MotoServer() as moto, AtlasSimulator(aws_endpoint=moto.url, initiating_delay=0.5, finalizing_delay=0.5,
+                                              terminating_delay=0.5, access_list_delay=0.2) as sim:
         atlas = seed_project(sim, "cloudwire-awx")
         vpc_id = create_existing_vpc(moto.url)
         aws_secret = "awx-aws-secret-" + secrets.token_hex(12)

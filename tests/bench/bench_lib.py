@@ -19,13 +19,11 @@ from datetime import datetime, timezone
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 TESTS_DIR = os.path.dirname(BENCH_DIR)
 REPO_ROOT = os.path.dirname(TESTS_DIR)
-for path in (TESTS_DIR, os.path.join(TESTS_DIR, "e2e")):
-    if path not in sys.path:
-        sys.path.insert(0, path)
+if TESTS_DIR not in sys.path:
+    sys.path.insert(0, TESTS_DIR)
 
 from support.fault_proxy import FaultProxy  # noqa: E402  pylint: disable=wrong-import-position
-from support.servers import AtlasSimulator, environment, seed_project  # noqa: E402  pylint: disable=wrong-import-position
-from e2e_helpers import PatchedMotoServer  # noqa: E402  pylint: disable=wrong-import-position
+from support.servers import AtlasSimulator, MotoServer, environment, seed_project  # noqa: E402  pylint: disable=wrong-import-position
 
 BIN = os.path.dirname(sys.executable)
 ANSIBLE_PLAYBOOK = os.path.join(BIN, "ansible-playbook")
@@ -61,7 +59,7 @@ class World:
         self.atlas = None
 
     def start(self):
-        self.moto = PatchedMotoServer().start()
+        self.moto = MotoServer().start()
         self.proxy = FaultProxy(self.moto.url).start()
         # The simulator plays Atlas's AWS account straight on moto: the proxy logs only what the run itself calls.
         self.sim = AtlasSimulator(aws_endpoint=self.moto.url, **self.delays).start()

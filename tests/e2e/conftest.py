@@ -11,18 +11,9 @@ from support.servers import AtlasSimulator
 E2E_DIR = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, E2E_DIR)
 
-from e2e_helpers import PatchedMotoServer  # noqa: E402  pylint: disable=wrong-import-position
-
 
 @pytest.fixture(scope="session")
-def moto_server():
-    """Overrides the shared fixture: moto with the CloudFormation route-table fix of hack/moto_server.py."""
-    with PatchedMotoServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def atlas_simulator(moto_server):  # pylint: disable=redefined-outer-name
+def atlas_simulator(moto_server):
     """Overrides the shared fixture: short but non-zero delays, so every wait of the role really polls."""
     with AtlasSimulator(aws_endpoint=moto_server.url, initiating_delay=1.0, finalizing_delay=1.0, terminating_delay=1.0,
                         access_list_delay=2.0) as server:

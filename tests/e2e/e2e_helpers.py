@@ -1,4 +1,4 @@
-"""Helpers of the end-to-end tests: the patched moto, the local inventory's AWS side, playbook runs and state snapshots."""
+"""Helpers of the end-to-end tests: the local inventory's AWS side, playbook runs and state snapshots."""
 
 import json
 import os
@@ -9,11 +9,10 @@ import time
 
 import boto3
 
-from support.servers import LOOPBACK, MotoServer
+from support.servers import LOOPBACK
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANSIBLE_PLAYBOOK = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-MOTO_LAUNCHER = os.path.join(REPO_ROOT, "hack", "moto_server.py")
 INVENTORY = os.path.join(REPO_ROOT, "inventories", "local")
 CUSTOMER_ACCOUNT = "123456789012"
 OTHER_ACCOUNT = "210987654321"
@@ -26,15 +25,6 @@ HOSTS = {
 ATLAS_CIDR = {"us-east-1": "192.168.248.0/21", "eu-west-1": "192.168.240.0/21"}
 EXISTING_VPC_CIDR = "10.30.0.0/16"
 RECAP = re.compile(r"^(\S+)\s+: ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)\s+skipped=(\d+)", re.M)
-
-
-class PatchedMotoServer(MotoServer):
-    """MotoServer started through hack/moto_server.py (moto plus the CloudFormation route-table deletion AWS does)."""
-
-    def _spawn(self, argv, env=None):
-        if argv[1:3] == ["-m", "moto.server"]:
-            argv = [argv[0], MOTO_LAUNCHER] + argv[3:]
-        super()._spawn(argv, env=env)
 
 
 def aws_client(moto_url, service, region, account=CUSTOMER_ACCOUNT):

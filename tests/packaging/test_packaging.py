@@ -112,11 +112,11 @@ def test_introspection_of_the_installed_collection_finds_its_python_requirements
 def test_installed_collection_converges_the_local_inventory_by_fqcn(installed, clean_config, tmp_path):
     """No checkout involved: the installed tarball's playbook `cloudwire.atlas.peer` and inventory, run from elsewhere."""
     sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "e2e"))
-    from e2e_helpers import PatchedMotoServer, create_existing_vpc  # pylint: disable=import-outside-toplevel,import-error
-    from support.servers import AtlasSimulator, environment, seed_project  # pylint: disable=import-outside-toplevel,import-error
+    from e2e_helpers import create_existing_vpc  # pylint: disable=import-outside-toplevel,import-error
+    from support.servers import AtlasSimulator, MotoServer, environment, seed_project  # pylint: disable=import-outside-toplevel,import-error
 
     collection = os.path.join(str(installed), "ansible_collections", "cloudwire", "atlas")
-    with PatchedMotoServer() as moto, AtlasSimulator(aws_endpoint=moto.url) as sim:
+    with MotoServer() as moto, AtlasSimulator(aws_endpoint=moto.url) as sim:
         atlas = seed_project(sim, "cloudwire-packaged")
         env = dict(environment(atlas, moto.url), CLOUDWIRE_LOCAL_EXISTING_VPC_ID=create_existing_vpc(moto.url),
                    ANSIBLE_CONFIG=clean_config, ANSIBLE_COLLECTIONS_PATH=str(installed))

@@ -10,17 +10,10 @@ from support.servers import AtlasSimulator
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "e2e"))
 
-from e2e_helpers import PatchedMotoServer  # noqa: E402  pylint: disable=wrong-import-position
-
 
 @pytest.fixture(scope="session")
-def moto_server():
-    with PatchedMotoServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
-def atlas_simulator(moto_server):  # pylint: disable=redefined-outer-name
+def atlas_simulator(moto_server):
+    """Overrides the shared fixture: short but non-zero delays, so the role's waits really poll."""
     with AtlasSimulator(aws_endpoint=moto_server.url, initiating_delay=0.5, finalizing_delay=0.5, terminating_delay=0.5,
                         access_list_delay=0.5) as server:
         yield server

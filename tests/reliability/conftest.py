@@ -20,8 +20,7 @@ for _path in (os.path.join(TESTS_DIR, "e2e"), os.path.join(TESTS_DIR, "modules")
 
 from support.fault_proxy import FaultProxy  # noqa: E402  pylint: disable=wrong-import-position
 from support.servers import (  # noqa: E402  pylint: disable=wrong-import-position
-    CUSTOMER_ACCOUNT_ID, AtlasSimulator, seed_project)
-from e2e_helpers import PatchedMotoServer  # noqa: E402  pylint: disable=wrong-import-position
+    CUSTOMER_ACCOUNT_ID, AtlasSimulator, MotoServer, seed_project)
 
 SUMMARY_PATH = os.path.join(os.path.dirname(TESTS_DIR), "tests", "output", "reliability", "summary.json")
 # moto accepts any key; a secret that looks like a real one, so the secret scans search for something specific.
@@ -78,7 +77,7 @@ def pytest_sessionfinish(session, exitstatus):  # pylint: disable=unused-argumen
 @pytest.fixture(scope="session")
 def moto_server():
     """moto with the CloudFormation route-table fix of hack/moto_server.py (the role's stacks are deleted on unpeer)."""
-    with PatchedMotoServer() as server:
+    with MotoServer() as server:
         yield server
 
 

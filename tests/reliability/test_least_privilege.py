@@ -60,10 +60,10 @@ def _role(iam, name, policy):
 @pytest.fixture(scope="module")
 def enforced(tmp_path_factory):
     """Own moto (IAM enforced after set-up), proxy and simulator; users per job; the other account's role."""
-    from e2e_helpers import PatchedMotoServer  # pylint: disable=import-outside-toplevel
+    from support.servers import MotoServer  # pylint: disable=import-outside-toplevel
 
     policies = documented_policies()
-    with PatchedMotoServer() as moto:
+    with MotoServer() as moto:
         iam = _client(moto.url, "iam")
         users = {name: _user(iam, "cloudwire-" + name, policy) for name, policy in policies.items()}
         sim_key = _user(iam, "atlas-simulator", ADMIN)

@@ -118,15 +118,19 @@ class _Process:
         raise NotImplementedError
 
 
+# moto plus the one fix real AWS does not need (CloudFormation deletes the route tables it made): see the launcher.
+MOTO_LAUNCHER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "hack", "moto_server.py")
+
+
 class MotoServer(_Process):
-    """moto server on a free loopback port."""
+    """moto server (through hack/moto_server.py) on a free loopback port."""
 
     name = "moto"
 
     def start(self):
         for _attempt in range(5):
             port = free_port()
-            self._spawn([sys.executable, "-m", "moto.server", "-H", LOOPBACK, "-p", str(port)])
+            self._spawn([sys.executable, MOTO_LAUNCHER, "-H", LOOPBACK, "-p", str(port)])
             self.url = f"http://{LOOPBACK}:{port}"
             deadline = time.monotonic() + START_TIMEOUT
             while time.monotonic() < deadline and self.process.poll() is None:
