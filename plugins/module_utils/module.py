@@ -96,27 +96,29 @@ CONNECTION_MUTUALLY_EXCLUSIVE = [
 CONNECTION_REQUIRED_TOGETHER = [["public_key", "private_key"], ["client_id", "client_secret"]]
 
 
-class AtlasModule(AnsibleModule):
-    """AnsibleModule with the Atlas connection options, a lazily created AtlasClient and the project id."""
+def atlas_module_kwargs(argument_spec=None, project=True, mutually_exclusive=None, required_together=None, required_one_of=None):
+    """A module's own options and rules merged with the connection (and project) options and their rules."""
+    spec = atlas_argument_spec()
+    exclusive = list(CONNECTION_MUTUALLY_EXCLUSIVE)
+    together = list(CONNECTION_REQUIRED_TOGETHER)
+    one_of = []
+    if project:
+        spec.update(project_argument_spec())
+        exclusive.append(["project_id", "project_name"])
+        one_of.append(["project_id", "project_name"])
+    spec.update(argument_spec or {})
+    return dict(argument_spec=spec, mutually_exclusive=exclusive + list(mutually_exclusive or []),
+                required_together=together + list(required_together or []), required_one_of=one_of + list(required_one_of or []))
 
-    def __init__(self, argument_spec=None, project=True, mutually_exclusive=None, required_together=None, required_one_of=None,
-                 **kwargs):
-        spec = atlas_argument_spec()
-        exclusive = list(CONNECTION_MUTUALLY_EXCLUSIVE)
-        together = list(CONNECTION_REQUIRED_TOGETHER)
-        one_of = []
-        if project:
-            spec.update(project_argument_spec())
-            exclusive.append(["project_id", "project_name"])
-            one_of.append(["project_id", "project_name"])
-        spec.update(argument_spec or {})
-        super(AtlasModule, self).__init__(
-            argument_spec=spec,
-            mutually_exclusive=exclusive + list(mutually_exclusive or []),
-            required_together=together + list(required_together or []),
-            required_one_of=one_of + list(required_one_of or []),
-            **kwargs
-        )
+
+class AtlasModuleMixin:
+    """The Atlas side of a module: a lazily created AtlasClient, the project id, failures naming the option.
+
+    Mixed into AnsibleModule (AtlasModule) and into amazon.aws's AnsibleAWSModule (a module reading both clouds); it needs only
+    ``params`` and ``fail_json`` from them. Call ``_init_atlas`` once the parameters are parsed.
+    """
+
+    def _init_atlas(self, project=True):
         self._client = None
         self._project_id = None
         self._has_project = project
@@ -130,7 +132,7 @@ class AtlasModule(AnsibleModule):
                                "client_secret (MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET) for a service account.")
 
     @property
-    def client(self):
+    def atlas_client(self):
         """The AtlasClient for this run, created on first use."""
         if self._client is None:
             if not HAS_REQUESTS:
@@ -163,7 +165,7 @@ class AtlasModule(AnsibleModule):
             else:
                 name = self.params.get("project_name")
                 try:
-                    project = self.client.get("/groups/byName/%s" % quote(name, safe=""))
+                    project = self.atlas_client.get("/groups/byName/%s" % quote(name, safe=""))
                 except AtlasError as exc:
                     self.fail_on_error(exc, doing="find the Atlas project named %r" % name)
                 self._project_id = project["id"]
@@ -200,6 +202,21 @@ class AtlasModule(AnsibleModule):
         if isinstance(exc, AtlasTransportError):
             self.fail_json(msg=prefix + str(exc), **extra)
         self.fail_json(msg=prefix + "%s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc(), **extra)
+
+
+class AtlasModule(AtlasModuleMixin, AnsibleModule):
+    """AnsibleModule with the Atlas connection options, a lazily created AtlasClient (``client``) and the project id."""
+
+    def __init__(self, argument_spec=None, project=True, mutually_exclusive=None, required_together=None, required_one_of=None,
+                 **kwargs):
+        kwargs.update(atlas_module_kwargs(argument_spec, project, mutually_exclusive, required_together, required_one_of))
+        super(AtlasModule, self).__init__(**kwargs)
+        self._init_atlas(project)
+
+    @property
+    def client(self):
+        """The AtlasClient (``atlas_client``): the name every Atlas-only module uses."""
+        return self.atlas_client
 
 
 def check_poll_options(module):

@@ -211,7 +211,6 @@ diff:
 """
 
 import re
-from urllib.parse import quote
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
 from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasError, AtlasOutcomeUnknown
@@ -221,9 +220,14 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import 
     find_container,
     list_aws_containers,
     peers_path,
-    same_cidr,
 )
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule, check_poll_options
+from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import (
+    find_peering,
+    peer_path,
+    peering_drift,
+    peering_result,
+)
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.waiting import WaitTimeout, poll
 
@@ -242,44 +246,6 @@ POLL_MAX_INTERVAL = 15.0
 TRANSIENT_STATES = ("INITIATING", "FINALIZING")
 
 
-def peer_path(project_id, peer_id):
-    return "/groups/%s/peers/%s" % (quote(project_id, safe=""), quote(peer_id, safe=""))
-
-
-def find_peering(peers, container_id, vpc_id, aws_account_id):
-    """The peering with identity (container, VPC, account); a live one wins over one that is terminating."""
-    matches = [
-        p for p in peers
-        if p.get("containerId") == container_id
-        and (p.get("vpcId") or "").lower() == vpc_id.lower()
-        and str(p.get("awsAccountId") or "") == aws_account_id
-    ]
-    live = [p for p in matches if p.get("statusName") != "TERMINATING"]
-    if live:
-        return live[0]
-    return matches[0] if matches else None
-
-
-def accepter_region_of(raw, container_aws_region):
-    """The peering's accepter region in AWS form; Atlas returns null when it equals the container's region."""
-    given = raw.get("accepterRegionName")
-    if not given:
-        return container_aws_region
-    return atlas_to_aws_region(given) or given
-
-
-def peering_drift(raw, wanted_cidr, wanted_accepter_region, container_aws_region):
-    """Options whose wanted value differs from the peering: {option: (actual, wanted)}. None as wanted means "any"."""
-    drift = {}
-    actual_cidr = raw.get("routeTableCidrBlock")
-    if wanted_cidr is not None and not same_cidr(actual_cidr, wanted_cidr):
-        drift["route_table_cidr_block"] = (actual_cidr, wanted_cidr)
-    actual_region = accepter_region_of(raw, container_aws_region)
-    if wanted_accepter_region is not None and actual_region != wanted_accepter_region:
-        drift["accepter_region"] = (actual_region, wanted_accepter_region)
-    return drift
-
-
 def request_body(container_id, aws_account_id, vpc_id, route_table_cidr_block, accepter_region):
     return {
         "containerId": container_id,
@@ -288,26 +254,6 @@ def request_body(container_id, aws_account_id, vpc_id, route_table_cidr_block, a
         "awsAccountId": aws_account_id,
         "routeTableCidrBlock": route_table_cidr_block,
         "vpcId": vpc_id,
-    }
-
-
-def peering_result(raw, container):
-    """A peering as the module returns it, with the container's CIDR and region in both forms."""
-    region_name = container.get("regionName")
-    aws_region = atlas_to_aws_region(region_name)
-    return {
-        "id": raw.get("id"),
-        "connection_id": raw.get("connectionId"),
-        "status_name": raw.get("statusName"),
-        "error_state_name": raw.get("errorStateName"),
-        "container_id": raw.get("containerId"),
-        "vpc_id": raw.get("vpcId"),
-        "aws_account_id": raw.get("awsAccountId"),
-        "route_table_cidr_block": raw.get("routeTableCidrBlock"),
-        "accepter_region": accepter_region_of(raw, aws_region),
-        "atlas_cidr_block": container.get("atlasCidrBlock"),
-        "region_name": region_name,
-        "aws_region": aws_region,
     }
 
 

@@ -97,42 +97,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
-
-_TARGET_KEYS = ("VpcPeeringConnectionId", "GatewayId", "NatGatewayId", "TransitGatewayId", "NetworkInterfaceId",
-                "InstanceId", "CarrierGatewayId", "LocalGatewayId", "CoreNetworkArn")
-
-
-def route_summary(route):
-    """The route's target and state as the module reports them, or None."""
-    if route is None:
-        return None
-    target = next((route[k] for k in _TARGET_KEYS if route.get(k)), None)
-    return {"target": target, "state": route.get("State", "active")}
-
-
-def find_route(table, destination):
-    for route in table.get("Routes", []):
-        if route.get("DestinationCidrBlock") == destination:
-            return route
-    return None
-
-
-def plan(table, destination, pcx, state):
-    """What to do with one table: (action, drift line) with action None, 'create', 'replace' or 'delete'."""
-    rtb = table["RouteTableId"]
-    route = find_route(table, destination)
-    if state == "absent":
-        if route is not None and route.get("VpcPeeringConnectionId"):
-            return "delete", "route %s: present" % rtb
-        return None, None
-    if route is None:
-        return "create", "route %s: missing" % rtb
-    if route.get("State") == "blackhole":
-        return "replace", "route %s: blackhole via %s" % (rtb, route_summary(route)["target"])
-    if route.get("VpcPeeringConnectionId") != pcx:
-        return "replace", "route %s: target %s instead of %s" % (rtb, route_summary(route)["target"], pcx)
-    return None, None
-
+from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, plan, route_summary, route_table_filters
 
 def main():
     module = AnsibleAWSModule(
@@ -157,11 +122,7 @@ def main():
         module.fail_json(msg="Invalid destination_cidr_block %r: not in canonical form, the block it names is %s" % (destination, canonical))
     client = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
 
-    filters = {"vpc-id": params["vpc_id"]}
-    if params["route_table_ids"]:
-        filters["route-table-id"] = params["route_table_ids"]
-    for key, value in (params["route_table_tags"] or {}).items():
-        filters["tag:%s" % key] = str(value)
+    filters = route_table_filters(params["vpc_id"], params["route_table_ids"], params["route_table_tags"])
     try:
         paginator = client.get_paginator("describe_route_tables")
         tables = paginator.paginate(Filters=ansible_dict_to_boto3_filter_list(filters)).build_full_result()["RouteTables"]

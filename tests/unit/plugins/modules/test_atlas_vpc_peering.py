@@ -10,16 +10,8 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasOutcomeUnknown
-from ansible_collections.cloudwire.atlas.plugins.modules.atlas_vpc_peering import (
-    PeeringRun,
-    accepter_region_of,
-    failure_message,
-    find_peering,
-    peering_drift,
-    peering_result,
-    request_body,
-    wait_reached,
-)
+from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import accepter_region_of, find_peering, peering_drift, peering_result
+from ansible_collections.cloudwire.atlas.plugins.modules.atlas_vpc_peering import PeeringRun, failure_message, request_body, wait_reached
 
 CONTAINER = {"id": "c" * 24, "atlasCidrBlock": "192.168.248.0/21", "regionName": "US_EAST_1", "providerName": "AWS"}
 PEER = {"id": "p" * 24, "containerId": "c" * 24, "vpcId": "vpc-0123456789abcdef0", "awsAccountId": "123456789012",

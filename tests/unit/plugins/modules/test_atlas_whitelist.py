@@ -15,14 +15,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.networks import normalize_access_list_entry
-from ansible_collections.cloudwire.atlas.plugins.modules.atlas_whitelist import (
-    AccessListRun,
+from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import (
     access_list_path,
     entry_from_api,
     needs_update,
     plan_access_list,
     public,
 )
+from ansible_collections.cloudwire.atlas.plugins.modules.atlas_whitelist import AccessListRun
 
 
 def want(**entry):

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cloudwire.atlas.plugins.modules.vpc_peering_routes import plan, route_summary
+from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import plan, route_summary
 
 ATLAS = "192.168.248.0/21"
 PCX = "pcx-0123456789abcdef0"

@@ -1,0 +1,549 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: vpc_peering_info
+short_description: Read both sides of one AWS VPC to MongoDB Atlas peering in one go, and say what differs
+version_added: 0.1.0
+description:
+  - Reads everything the C(cloudwire.atlas.vpc_peering) role converges for one VPC, once each, in one module process.
+  - On AWS, the caller's account, the network stack (when O(stack_name) is given), the VPC with its DNS attributes and the
+    route tables in scope.
+  - On Atlas, the project's network container in O(region), the VPC's peering and the project access-list entries of the VPC.
+  - RV(drift) says what differs from the wanted state, one line per finding, in the words the role's drift report uses. Empty, with
+    RV(in_sync=true), when the stack (O(stack_template), O(stack_parameters), O(stack_tags)), the VPC's DNS attributes, the Atlas
+    container, the peering (V(AVAILABLE)), the routes and the access list (V(ACTIVE)) are all as wanted.
+  - Read-only on both clouds. One read of each resource; the role uses it so that a converged VPC costs one module process.
+options:
+  vpc_id:
+    description:
+      - An existing VPC. Exactly one of O(vpc_id) and O(stack_name) is required.
+    type: str
+  stack_name:
+    description:
+      - A CloudFormation stack whose outputs name the VPC (C(VpcId)), its route tables (C(RouteTableIds), comma-separated) and a
+        security group (C(SecurityGroupId)), like the role's template. A stack that does not exist is reported, not an error.
+    type: str
+  aws_account_id:
+    description:
+      - AWS account that owns the VPC, as the peering names it. Defaults to the account of the AWS credentials.
+    type: str
+  atlas_cidr_block:
+    description:
+      - The CIDR block wanted for the Atlas container in O(region); the routes in scope must send it through the peering.
+    type: str
+    required: true
+  route_table_ids:
+    description:
+      - The route tables in scope. Defaults to the stack's C(RouteTableIds) output, else every route table of the VPC.
+    type: list
+    elements: str
+  route_table_tags:
+    description:
+      - Only the route tables with all these tags are in scope.
+    type: dict
+  access_list_mode:
+    description:
+      - What the project access list must hold for the VPC. V(cidr) is the VPC's CIDR block, V(security_group) the security group
+        (O(security_group_id), else the stack's C(SecurityGroupId) output), V(none) leaves the access list out.
+    type: str
+    choices: [cidr, security_group, none]
+    default: cidr
+  security_group_id:
+    description:
+      - The security group of the access-list entry with O(access_list_mode=security_group).
+    type: str
+  access_list_comment:
+    description:
+      - The comment the access-list entry must carry. Not compared when not given.
+    type: str
+  stack_template:
+    description:
+      - The template the stack must have (YAML or JSON text). Compared as data with the deployed one; not compared when not given.
+    type: str
+  stack_parameters:
+    description:
+      - Parameter values the stack must have (compared as strings); parameters not given here are not compared.
+    type: dict
+  stack_tags:
+    description:
+      - The tags the stack must have, exactly. Not compared when not given.
+    type: dict
+  require_dns:
+    description:
+      - Whether DNS support and DNS hostnames must be on in the VPC (Atlas hostnames then resolve to private IPs over the peering).
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - cloudwire.atlas.atlas
+  - cloudwire.atlas.atlas.project
+  - cloudwire.atlas.atlas.attributes
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    details: Read-only; check mode changes nothing.
+  diff_mode:
+    support: N/A
+    details: Read-only; RV(drift) lists what differs.
+author:
+  - cloudwire platform engineering (@cloudwire)
+"""
+
+EXAMPLES = r"""
+- name: Read the peering of the payments VPC on both clouds
+  cloudwire.atlas.vpc_peering_info:
+    project_name: payments-dev
+    region: eu-west-1
+    vpc_id: vpc-0a1b2c3d4e5f67890
+    atlas_cidr_block: 192.168.248.0/21
+  register: payments_peering
+
+- name: Say what differs
+  ansible.builtin.debug:
+    msg: "{{ payments_peering.drift | join('; ') if payments_peering.drift else 'in place' }}"
+"""
+
+RETURN = r"""
+account:
+  description: The AWS account of the credentials.
+  returned: always
+  type: str
+  sample: "123456789012"
+stack:
+  description:
+    - The network stack as C(amazon.aws.cloudformation_info) describes it (stack_description, stack_outputs, stack_parameters,
+      stack_tags, stack_template), or an empty dict when there is none or O(stack_name) is not given.
+  returned: always
+  type: dict
+vpc:
+  description: The VPC, or an empty dict when it does not exist (yet).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: VPC id.
+      type: str
+      sample: vpc-0a1b2c3d4e5f67890
+    cidr_block:
+      description: Primary CIDR block.
+      type: str
+      sample: 10.20.0.0/16
+    owner_id:
+      description: The account that owns the VPC.
+      type: str
+      sample: "123456789012"
+    enable_dns_support:
+      description: DNS resolution of the VPC.
+      type: bool
+    enable_dns_hostnames:
+      description: DNS hostnames of the VPC.
+      type: bool
+route_tables:
+  description: The route tables in scope and their route to O(atlas_cidr_block) (V(null) when there is none).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{route_table_id: rtb-0a1b2c3d4e5f67890, route: {target: pcx-0a1b2c3d4e5f67890, state: active}}]
+container:
+  description: The Atlas container in O(region) as M(cloudwire.atlas.atlas_container_info) returns it, or V(null).
+  returned: always
+  type: dict
+peering:
+  description: The VPC's peering as M(cloudwire.atlas.atlas_vpc_peering) returns it, or V(null).
+  returned: always
+  type: dict
+access_list:
+  description: The access-list entries the VPC needs, each with C(status) (V(ACTIVE), V(PENDING), V(FAILED), or V(null) when missing).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{cidr_block: 10.20.0.0/16, aws_security_group: null, comment: VPC peering dev-app, status: ACTIVE}]
+drift:
+  description: What differs from the wanted state, one line per finding; empty when the peering is in place.
+  returned: always
+  type: list
+  elements: str
+  sample: ["peering: PENDING_ACCEPTANCE", "route rtb-0a1b2c3d4e5f67890: missing"]
+stack_drift:
+  description: The lines of RV(drift) about the stack (missing, failed status, template, parameters, tags).
+  returned: always
+  type: list
+  elements: str
+  sample: ["stack app-network parameters changed: AtlasCidr 192.168.100.0/24 -> 192.168.248.0/21"]
+in_sync:
+  description: Whether RV(drift) is empty.
+  returned: always
+  type: bool
+api_calls:
+  description: Atlas calls this run made (reads and digest challenges).
+  returned: always
+  type: dict
+"""
+
+import json
+import re
+
+try:
+    import boto3
+    import botocore
+    import botocore.config
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
+
+try:
+    import yaml
+except ImportError:  # ansible-core depends on PyYAML; without it templates compare as text
+    yaml = None
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info, is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
+from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_path, entry_from_api, plan_access_list
+from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasError
+from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
+    container_result,
+    find_container,
+    list_aws_containers,
+    peers_path,
+    same_cidr,
+)
+from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModuleMixin, atlas_module_kwargs
+from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_drift, peering_result
+from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
+from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, plan, route_summary, route_table_filters
+
+class AtlasAWSModule(AtlasModuleMixin, AnsibleAWSModule):
+    """AnsibleAWSModule (boto3 ``client(service)``, the AWS options) with the Atlas options, ``atlas_client`` and ``project_id``."""
+
+    def __init__(self, argument_spec, mutually_exclusive=None, required_one_of=None, **kwargs):
+        kwargs.update(atlas_module_kwargs(argument_spec, True, mutually_exclusive, None, required_one_of))
+        AnsibleAWSModule.__init__(self, **kwargs)
+        self._init_atlas(True)
+
+
+def key_values(items, key, value):
+    return dict((item[key], item[value]) for item in items or [])
+
+
+class AwsSide:
+    """The AWS reads: one boto3 session and one client per service, each resource read once."""
+
+    def __init__(self, module):
+        self.module = module
+        self.retry = AWSRetry.jittered_backoff()
+        self.session = None
+        self.client_args = None
+        self.clients = {}
+
+    def client(self, service):
+        """A client of the module's one session. (AnsibleAWSModule.client makes a session per client, and each session loads
+        botocore's data files again: about 0.1 s of CPU per client here.)"""
+        if service not in self.clients:
+            try:
+                if self.session is None:
+                    region, endpoint, connect = get_aws_connection_info(self.module)
+                    connect = dict(connect)
+                    config = botocore.config.Config(user_agent_extra="cloudwire.atlas")
+                    for key in ("config", "aws_config"):
+                        extra = connect.pop(key, None)
+                        if extra:
+                            config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
+                    self.session = boto3.session.Session(profile_name=connect.pop("profile_name", None))
+                    self.client_args = dict(connect, region_name=region, endpoint_url=endpoint, config=config)
+                self.clients[service] = RetryingBotoClientWrapper(self.session.client(service, **self.client_args), self.retry)
+            except (ValueError, botocore.exceptions.BotoCoreError) as e:
+                self.module.fail_json_aws(e, msg="Could not connect to AWS (%s)" % service)
+        return self.clients[service]
+
+    def account(self):
+        try:
+            return self.client("sts").get_caller_identity(aws_retry=True)["Account"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg="Could not read the AWS caller identity (sts:GetCallerIdentity): check the AWS credentials")
+
+    def stack(self, name):
+        cfn = self.client("cloudformation")
+        try:
+            stacks = cfn.describe_stacks(StackName=name, aws_retry=True)["Stacks"]
+        except is_boto3_error_code("ValidationError"):
+            return {}  # "Stack with id ... does not exist"
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg="Could not read the CloudFormation stack %s" % name)
+        if not stacks:
+            return {}
+        raw = stacks[0]
+        try:
+            template = cfn.get_template(StackName=name, aws_retry=True)["TemplateBody"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg="Could not read the template of the CloudFormation stack %s" % name)
+        return {
+            "stack_description": {"stack_name": raw.get("StackName"), "stack_id": raw.get("StackId"),
+                                  "stack_status": raw.get("StackStatus"), "stack_status_reason": raw.get("StackStatusReason")},
+            "stack_outputs": key_values(raw.get("Outputs"), "OutputKey", "OutputValue"),
+            "stack_parameters": key_values(raw.get("Parameters"), "ParameterKey", "ParameterValue"),
+            "stack_tags": key_values(raw.get("Tags"), "Key", "Value"),
+            "stack_template": template,
+        }
+
+    def vpc(self, vpc_id):
+        ec2 = self.client("ec2")
+        try:
+            vpcs = ec2.describe_vpcs(VpcIds=[vpc_id], aws_retry=True)["Vpcs"]
+        except is_boto3_error_code("InvalidVpcID.NotFound"):
+            return {}
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            self.module.fail_json_aws(e, msg="Could not read the VPC %s" % vpc_id)
+        if not vpcs:
+            return {}
+        vpc = {"id": vpcs[0]["VpcId"], "cidr_block": vpcs[0].get("CidrBlock"), "owner_id": vpcs[0].get("OwnerId"),
+               "state": vpcs[0].get("State"), "tags": key_values(vpcs[0].get("Tags"), "Key", "Value")}
+        for attribute, key in (("enableDnsSupport", "enable_dns_support"), ("enableDnsHostnames", "enable_dns_hostnames")):
+            try:
+                answer = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute, aws_retry=True)
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                self.module.fail_json_aws(e, msg="Could not read the attribute %s of the VPC %s" % (attribute, vpc_id))
+            vpc[key] = answer.get(attribute[0].upper() + attribute[1:], {}).get("Value")
+        return vpc
+
+    def route_tables(self, vpc_id, route_table_ids, route_table_tags):
+        filters = route_table_filters(vpc_id, route_table_ids, route_table_tags)
+        try:
+            paginator = self.client("ec2").get_paginator("describe_route_tables")
+            tables = paginator.paginate(Filters=ansible_dict_to_boto3_filter_list(filters)).build_full_result()["RouteTables"]
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+            self.module.fail_json_aws(e, msg="Could not read the route tables of %s" % vpc_id)
+        return sorted(tables, key=lambda t: t["RouteTableId"])
+
+
+class AtlasSide:
+    """The Atlas reads, each list read once (one page of 500 covers a project)."""
+
+    def __init__(self, module):
+        self.module = module
+        self.client = module.atlas_client
+        self.project_id = module.project_id
+
+    def read(self, doing, call):
+        try:
+            return call()
+        except AtlasError as exc:
+            self.module.fail_on_error(exc, doing=doing)
+
+    def container(self, region_name):
+        containers = self.read("list the project's AWS network peering containers", lambda: list_aws_containers(self.client, self.project_id))
+        return find_container(containers, region_name)
+
+    def peering(self, container_id, vpc_id, account):
+        peers = self.read("list the project's network peering connections",
+                          lambda: self.client.list_all(peers_path(self.project_id), params={"providerName": "AWS"}))
+        return find_peering(peers, container_id, vpc_id, account)
+
+    def access_list(self):
+        return self.read("read the project's IP access list",
+                         lambda: [entry_from_api(e) for e in self.client.list_all(access_list_path(self.project_id))])
+
+    def entry_status(self, key):
+        return self.read("read the status of access-list entry %s" % key,
+                         lambda: self.client.get(access_list_path(self.project_id, key) + "/status").get("STATUS"))
+
+
+def validate(module, params):
+    """Every input checked before the first call; each failure names the option, the value and the rule."""
+    if not module.region:
+        module.fail_on_value("region", None, "is required (or AWS_REGION): the AWS region of the VPC and of the Atlas container")
+    region = module.validated("region", normalize_region, module.region)
+    params["atlas_cidr_block"] = module.validated("atlas_cidr_block", networks.atlas_cidr_block, params["atlas_cidr_block"])
+    for option, check in (("vpc_id", networks.vpc_id), ("aws_account_id", networks.aws_account_id),
+                          ("security_group_id", networks.security_group_id)):
+        if params[option]:
+            params[option] = module.validated(option, check, params[option])
+    return region
+
+
+def wanted_entries(params, vpc, stack):
+    """The access-list entries the VPC needs (normalised), [] when they cannot be known yet."""
+    mode = params["access_list_mode"]
+    if mode == "none":
+        return []
+    if mode == "security_group":
+        value = params["security_group_id"] or stack.get("stack_outputs", {}).get("SecurityGroupId")
+        entry = {"aws_security_group": value}
+    else:
+        value = vpc.get("cidr_block")
+        entry = {"cidr_block": value}
+    if not value:
+        return []
+    if params["access_list_comment"]:
+        entry["comment"] = params["access_list_comment"]
+    return [networks.normalize_access_list_entry(entry, check_expiry=False)]
+
+
+def parse_template(template):
+    """A template (a dict, or YAML/JSON text) as data; the text itself when it does not parse (e.g. short-form tags such as !Ref)."""
+    if template is None or isinstance(template, dict):
+        return template
+    if yaml is not None:
+        try:
+            return yaml.safe_load(template)
+        except yaml.YAMLError:
+            return template
+    try:
+        return json.loads(template)
+    except ValueError:
+        return template
+
+
+def judge_stack(params, stack):
+    """The findings about the stack, in the order and words of the role's report."""
+    name = params["stack_name"]
+    if not name:
+        return []
+    status = stack.get("stack_description", {}).get("stack_status") or ""
+    if status in ("", "DELETE_COMPLETE"):
+        return ["stack %s: missing" % name]
+    lines = []
+    if re.search("FAILED|ROLLBACK", status):
+        lines.append("stack %s: status %s" % (name, status))
+    if params["stack_template"] is not None and parse_template(stack.get("stack_template")) != parse_template(params["stack_template"]):
+        lines.append("stack %s: template changed" % name)
+    deployed = stack.get("stack_parameters", {})
+    changed = ["%s %s -> %s" % (key, deployed[key] if key in deployed else "(unset)", want)
+               for key, want in (params["stack_parameters"] or {}).items() if deployed.get(key) != str(want)]
+    if changed:
+        lines.append("stack %s parameters changed: %s" % (name, ", ".join(changed)))
+    if params["stack_tags"] is not None and stack.get("stack_tags", {}) != dict((k, str(v)) for k, v in params["stack_tags"].items()):
+        lines.append("stack %s: tags changed" % name)
+    return lines
+
+
+def judge_dns(params, vpc):
+    if not (params["require_dns"] and vpc):
+        return []
+    return [line for key, line in (("enable_dns_support", "vpc dns support: off"), ("enable_dns_hostnames", "vpc dns hostnames: off"))
+            if vpc.get(key) is False]
+
+
+def judge_atlas(atlas_side, params, region, vpc, account, tables, entries, result):
+    """Atlas reads and the findings about the container, the peering, the routes and the access list."""
+    drift = result["drift"]
+    container = atlas_side.container(region.atlas)
+    result["container"] = container_result(container) if container else None
+    if container is None:
+        drift.append("atlas container %s: missing" % region.atlas)
+    elif not same_cidr(container.get("atlasCidrBlock"), params["atlas_cidr_block"]):
+        drift.append("atlas container %s: CIDR %s instead of %s" % (region.atlas, container.get("atlasCidrBlock"), params["atlas_cidr_block"]))
+
+    peering = None
+    if container is not None and vpc:
+        peering = atlas_side.peering(container["id"], vpc["id"], account)
+    if peering is None:
+        drift.append("peering: missing")
+    else:
+        result["peering"] = peering_result(peering, container)
+        status = peering.get("statusName")
+        if status == "FAILED":
+            drift.append("peering: FAILED/%s" % (peering.get("errorStateName") or "UNKNOWN"))
+        elif status != "AVAILABLE":
+            drift.append("peering: %s" % status)
+        for option, (have, want) in sorted(peering_drift(peering, vpc.get("cidr_block"), region.aws, region.aws).items()):
+            drift.append("peering: %s %s instead of %s" % (option, have, want))
+
+    pcx = (peering or {}).get("connectionId")
+    for table in tables:
+        if pcx:
+            _action, line = plan(table, params["atlas_cidr_block"], pcx, "present")
+            if line:
+                drift.append(line)
+    if vpc and not tables:
+        drift.append("route tables: none in scope of %s" % vpc["id"])
+
+    if entries:
+        found = plan_access_list(atlas_side.access_list(), entries, "present", False)
+        missing = set(entry["key"] for entry in found["added"])
+        differs = set(entry["key"] for entry in found["updated"])
+        for entry in entries:
+            status = None
+            if entry["key"] in missing:
+                drift.append("access list %s: missing" % entry["key"])
+            else:
+                status = atlas_side.entry_status(entry["key"])
+                if entry["key"] in differs:
+                    drift.append("access list %s: comment differs" % entry["key"])
+                if status != "ACTIVE":
+                    drift.append("access list %s: %s" % (entry["key"], status))
+            result["access_list"].append(dict(cidr_block=entry.get("cidr_block"), aws_security_group=entry.get("aws_security_group"),
+                                              comment=entry.get("comment"), status=status))
+    elif params["access_list_mode"] != "none" and vpc:
+        drift.append("access list: no %s to allow yet" % ("security group" if params["access_list_mode"] == "security_group" else "CIDR"))
+
+
+def main():
+    module = AtlasAWSModule(
+        argument_spec=dict(
+            vpc_id=dict(type="str"),
+            stack_name=dict(type="str"),
+            aws_account_id=dict(type="str"),
+            atlas_cidr_block=dict(type="str", required=True),
+            route_table_ids=dict(type="list", elements="str"),
+            route_table_tags=dict(type="dict"),
+            access_list_mode=dict(type="str", choices=["cidr", "security_group", "none"], default="cidr"),
+            security_group_id=dict(type="str"),
+            access_list_comment=dict(type="str"),
+            stack_template=dict(type="str"),
+            stack_parameters=dict(type="dict"),
+            stack_tags=dict(type="dict"),
+            require_dns=dict(type="bool", default=True),
+        ),
+        mutually_exclusive=[("vpc_id", "stack_name")],
+        required_one_of=[("vpc_id", "stack_name")],
+        supports_check_mode=True,
+    )
+    params = module.params
+    region = validate(module, params)
+
+    aws = AwsSide(module)
+    result = dict(changed=False, account=aws.account(), stack={}, vpc={}, route_tables=[], container=None, peering=None,
+                  access_list=[], drift=[], stack_drift=[])
+    account = params["aws_account_id"] or result["account"]
+    route_table_ids = params["route_table_ids"]
+    vpc_id = params["vpc_id"]
+    if params["stack_name"]:
+        result["stack"] = aws.stack(params["stack_name"])
+        outputs = result["stack"].get("stack_outputs", {})
+        vpc_id = outputs.get("VpcId")
+        if not route_table_ids:
+            route_table_ids = [rtb for rtb in (outputs.get("RouteTableIds") or "").split(",") if rtb]
+        result["stack_drift"] = judge_stack(params, result["stack"])
+        result["drift"].extend(result["stack_drift"])
+    if vpc_id:
+        result["vpc"] = aws.vpc(vpc_id)
+        result["drift"].extend(judge_dns(params, result["vpc"]))
+    tables = []
+    if result["vpc"]:
+        tables = aws.route_tables(vpc_id, route_table_ids, params["route_table_tags"])
+        result["route_tables"] = [dict(route_table_id=t["RouteTableId"], route=route_summary(find_route(t, params["atlas_cidr_block"])))
+                                  for t in tables]
+    else:
+        result["drift"].append("vpc %s: missing" % (vpc_id or "of stack %s" % params["stack_name"]))
+
+    judge_atlas(AtlasSide(module), params, region, result["vpc"], account, tables,
+                wanted_entries(params, result["vpc"], result["stack"]), result)
+    result["in_sync"] = not result["drift"]
+    result["api_calls"] = dict(module.atlas_client.stats)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
