@@ -9,77 +9,93 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: vpc_peering_info
-short_description: Read both sides of one AWS VPC to MongoDB Atlas peering in one go, and say what differs
+short_description: Read both sides of AWS VPC to MongoDB Atlas peerings in one go, and say what differs
 version_added: 0.1.0
 description:
-  - Reads everything the C(cloudwire.atlas.vpc_peering) role converges for one VPC, once each, in one module process.
-  - On AWS, the caller's account, the network stack (when O(stack_name) is given), the VPC with its DNS attributes and the
-    route tables in scope.
-  - On Atlas, the project's network container in O(region), the VPC's peering and the project access-list entries of the VPC.
-  - RV(drift) says what differs from the wanted state, one line per finding, in the words the role's drift report uses. Empty, with
-    RV(in_sync=true), when the stack (O(stack_template), O(stack_parameters), O(stack_tags)), the VPC's DNS attributes, the Atlas
-    container, the peering (V(AVAILABLE)), the routes and the access list (V(ACTIVE)) are all as wanted.
-  - Read-only on both clouds. One read of each resource; the role uses it so that a converged VPC costs one module process.
+  - Reads everything the C(cloudwire.atlas.vpc_peering) role converges for one or more VPCs of one AWS account and region and one
+    Atlas project, in one module process.
+  - On AWS, the caller's account, and for each VPC its network stack (when C(stack_name) is given), the VPC with its DNS attributes
+    and the route tables in scope; the VPCs are read side by side.
+  - On Atlas, the project's network container in O(region), the peerings and the access list, each list read once for all the VPCs,
+    and the status of each VPC's access-list entry.
+  - For each VPC, C(drift) says what differs from the wanted state, one line per finding, in the words the role's drift report uses.
+    It is empty, with C(in_sync=true), when the stack (O(stack_template), C(stack_parameters), C(stack_tags)), the VPC's DNS
+    attributes, the Atlas container, the peering (V(AVAILABLE)), the routes and the access list (V(ACTIVE)) are all as wanted.
+  - Read-only on both clouds. The role runs it once per AWS account, region and Atlas project for the whole inventory, so a converged
+    fleet costs one module process per such group, and Atlas sees three list reads per project however many VPCs there are.
 options:
-  vpc_id:
-    description:
-      - An existing VPC. Exactly one of O(vpc_id) and O(stack_name) is required.
-    type: str
-  stack_name:
-    description:
-      - A CloudFormation stack whose outputs name the VPC (C(VpcId)), its route tables (C(RouteTableIds), comma-separated) and a
-        security group (C(SecurityGroupId)), like the role's template. A stack that does not exist is reported, not an error.
-    type: str
-  aws_account_id:
-    description:
-      - AWS account that owns the VPC, as the peering names it. Defaults to the account of the AWS credentials.
-    type: str
   atlas_cidr_block:
     description:
       - The CIDR block wanted for the Atlas container in O(region); the routes in scope must send it through the peering.
     type: str
     required: true
-  route_table_ids:
-    description:
-      - The route tables in scope. Defaults to the stack's C(RouteTableIds) output, else every route table of the VPC.
-    type: list
-    elements: str
-  route_table_tags:
-    description:
-      - Only the route tables with all these tags are in scope.
-    type: dict
-  access_list_mode:
-    description:
-      - What the project access list must hold for the VPC. V(cidr) is the VPC's CIDR block, V(security_group) the security group
-        (O(security_group_id), else the stack's C(SecurityGroupId) output), V(none) leaves the access list out.
-    type: str
-    choices: [cidr, security_group, none]
-    default: cidr
-  security_group_id:
-    description:
-      - The security group of the access-list entry with O(access_list_mode=security_group).
-    type: str
-  access_list_comment:
-    description:
-      - The comment the access-list entry must carry. Not compared when not given.
-    type: str
   stack_template:
     description:
-      - The template the stack must have (YAML or JSON text). Compared as data with the deployed one; not compared when not given.
+      - The template each VPC's stack must have (YAML or JSON text), compared as data with the deployed one. Not compared when not
+        given.
     type: str
-  stack_parameters:
+  vpcs:
     description:
-      - Parameter values the stack must have (compared as strings); parameters not given here are not compared.
-    type: dict
-  stack_tags:
-    description:
-      - The tags the stack must have, exactly. Not compared when not given.
-    type: dict
-  require_dns:
-    description:
-      - Whether DNS support and DNS hostnames must be on in the VPC (Atlas hostnames then resolve to private IPs over the peering).
-    type: bool
-    default: true
+      - The VPCs to read, in O(region), owned by the account of the AWS credentials (or reached with them).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description:
+          - A name for the VPC, unique in O(vpcs); RV(vpcs) is keyed by it. The role uses the inventory host name.
+        type: str
+        required: true
+      vpc_id:
+        description:
+          - An existing VPC. Exactly one of O(vpcs[].vpc_id) and O(vpcs[].stack_name) is required.
+        type: str
+      stack_name:
+        description:
+          - A CloudFormation stack whose outputs name the VPC (C(VpcId)), its route tables (C(RouteTableIds), comma-separated) and a
+            security group (C(SecurityGroupId)), like the role's template. A stack that does not exist is reported, not an error.
+        type: str
+      aws_account_id:
+        description:
+          - AWS account that owns the VPC, as the peering names it. Defaults to the account of the AWS credentials.
+        type: str
+      route_table_ids:
+        description:
+          - The route tables in scope. Defaults to the stack's C(RouteTableIds) output, else every route table of the VPC.
+        type: list
+        elements: str
+      route_table_tags:
+        description:
+          - Only the route tables with all these tags are in scope.
+        type: dict
+      access_list_mode:
+        description:
+          - What the project access list must hold for the VPC. V(cidr) is the VPC's CIDR block, V(security_group) the security
+            group (O(vpcs[].security_group_id), else the stack's C(SecurityGroupId) output), V(none) leaves the access list out.
+        type: str
+        choices: [cidr, security_group, none]
+        default: cidr
+      security_group_id:
+        description:
+          - The security group of the access-list entry with O(vpcs[].access_list_mode=security_group).
+        type: str
+      access_list_comment:
+        description:
+          - The comment the access-list entry must carry. Not compared when not given.
+        type: str
+      stack_parameters:
+        description:
+          - Parameter values the stack must have (compared as strings); parameters not given here are not compared.
+        type: dict
+      stack_tags:
+        description:
+          - The tags the stack must have, exactly. Not compared when not given.
+        type: dict
+      require_dns:
+        description:
+          - Whether DNS support and DNS hostnames must be on in the VPC (Atlas hostnames then resolve to private IPs over the peering).
+        type: bool
+        default: true
 extends_documentation_fragment:
   - cloudwire.atlas.atlas
   - cloudwire.atlas.atlas.project
@@ -93,23 +109,31 @@ attributes:
     details: Read-only; check mode changes nothing.
   diff_mode:
     support: N/A
-    details: Read-only; RV(drift) lists what differs.
+    details: Read-only; each VPC's C(drift) lists what differs.
 author:
   - cloudwire platform engineering (@cloudwire)
 """
 
 EXAMPLES = r"""
-- name: Read the peering of the payments VPC on both clouds
+- name: Read two VPCs of the payments account on both clouds
   cloudwire.atlas.vpc_peering_info:
     project_name: payments-dev
     region: eu-west-1
-    vpc_id: vpc-0a1b2c3d4e5f67890
     atlas_cidr_block: 192.168.248.0/21
+    vpcs:
+      - name: payments-api
+        vpc_id: vpc-0a1b2c3d4e5f67890
+      - name: payments-batch
+        vpc_id: vpc-0fedcba9876543210
+        access_list_mode: none
   register: payments_peering
 
 - name: Say what differs
   ansible.builtin.debug:
-    msg: "{{ payments_peering.drift | join('; ') if payments_peering.drift else 'in place' }}"
+    msg: "{{ item.key }}: {{ item.value.drift | join('; ') if item.value.drift else 'in place' }}"
+  loop: "{{ payments_peering.vpcs | dict2items }}"
+  loop_control:
+    label: "{{ item.key }}"
 """
 
 RETURN = r"""
@@ -118,71 +142,59 @@ account:
   returned: always
   type: str
   sample: "123456789012"
-stack:
-  description:
-    - The network stack as C(amazon.aws.cloudformation_info) describes it (stack_description, stack_outputs, stack_parameters,
-      stack_tags, stack_template), or an empty dict when there is none or O(stack_name) is not given.
+in_sync:
+  description: Whether every VPC of O(vpcs) is as wanted.
   returned: always
-  type: dict
-vpc:
-  description: The VPC, or an empty dict when it does not exist (yet).
+  type: bool
+vpcs:
+  description: What was read and found for each VPC of O(vpcs), keyed by its name.
   returned: always
   type: dict
   contains:
-    id:
-      description: VPC id.
-      type: str
-      sample: vpc-0a1b2c3d4e5f67890
-    cidr_block:
-      description: Primary CIDR block.
-      type: str
-      sample: 10.20.0.0/16
-    owner_id:
-      description: The account that owns the VPC.
-      type: str
-      sample: "123456789012"
-    enable_dns_support:
-      description: DNS resolution of the VPC.
+    stack:
+      description:
+        - The network stack as C(amazon.aws.cloudformation_info) describes it (stack_description, stack_outputs, stack_parameters,
+          stack_tags, stack_template), or an empty dict when there is none or no C(stack_name) is given.
+      type: dict
+    vpc:
+      description: >-
+        The VPC (id, cidr_block, owner_id, state, tags, enable_dns_support, enable_dns_hostnames), or an empty dict when it does
+        not exist (yet).
+      type: dict
+      sample: {id: vpc-0a1b2c3d4e5f67890, cidr_block: 10.20.0.0/16, owner_id: "123456789012", enable_dns_support: true}
+    route_tables:
+      description: The route tables in scope and their route to O(atlas_cidr_block) (V(null) when there is none).
+      type: list
+      elements: dict
+      sample: [{route_table_id: rtb-0a1b2c3d4e5f67890, route: {target: pcx-0a1b2c3d4e5f67890, state: active}}]
+    container:
+      description: The Atlas container in O(region) as M(cloudwire.atlas.atlas_container_info) returns it, or V(null).
+      type: dict
+    peering:
+      description: The VPC's peering as M(cloudwire.atlas.atlas_vpc_peering) returns it, or V(null).
+      type: dict
+    access_list:
+      description: >-
+        The access-list entries the VPC needs, each with C(status) (V(ACTIVE), V(PENDING), V(FAILED), or V(null) when missing).
+      type: list
+      elements: dict
+      sample: [{cidr_block: 10.20.0.0/16, aws_security_group: null, comment: VPC peering dev-app, status: ACTIVE}]
+    drift:
+      description: What differs from the wanted state, one line per finding; empty when the peering is in place.
+      type: list
+      elements: str
+      sample: ["peering: PENDING_ACCEPTANCE", "route rtb-0a1b2c3d4e5f67890: missing"]
+    stack_drift:
+      description: The lines of C(drift) about the stack (missing, failed status, template, parameters, tags).
+      type: list
+      elements: str
+      sample: ["stack app-network parameters changed: AtlasCidr 192.168.100.0/24 -> 192.168.248.0/21"]
+    in_sync:
+      description: Whether C(drift) is empty.
       type: bool
-    enable_dns_hostnames:
-      description: DNS hostnames of the VPC.
-      type: bool
-route_tables:
-  description: The route tables in scope and their route to O(atlas_cidr_block) (V(null) when there is none).
-  returned: always
-  type: list
-  elements: dict
-  sample: [{route_table_id: rtb-0a1b2c3d4e5f67890, route: {target: pcx-0a1b2c3d4e5f67890, state: active}}]
-container:
-  description: The Atlas container in O(region) as M(cloudwire.atlas.atlas_container_info) returns it, or V(null).
-  returned: always
-  type: dict
-peering:
-  description: The VPC's peering as M(cloudwire.atlas.atlas_vpc_peering) returns it, or V(null).
-  returned: always
-  type: dict
-access_list:
-  description: The access-list entries the VPC needs, each with C(status) (V(ACTIVE), V(PENDING), V(FAILED), or V(null) when missing).
-  returned: always
-  type: list
-  elements: dict
-  sample: [{cidr_block: 10.20.0.0/16, aws_security_group: null, comment: VPC peering dev-app, status: ACTIVE}]
-drift:
-  description: What differs from the wanted state, one line per finding; empty when the peering is in place.
-  returned: always
-  type: list
-  elements: str
-  sample: ["peering: PENDING_ACCEPTANCE", "route rtb-0a1b2c3d4e5f67890: missing"]
-stack_drift:
-  description: The lines of RV(drift) about the stack (missing, failed status, template, parameters, tags).
-  returned: always
-  type: list
-  elements: str
-  sample: ["stack app-network parameters changed: AtlasCidr 192.168.100.0/24 -> 192.168.248.0/21"]
-in_sync:
-  description: Whether RV(drift) is empty.
-  returned: always
-  type: bool
+    account:
+      description: The AWS account of the credentials (the same for every VPC).
+      type: str
 api_calls:
   description: Atlas calls this run made (reads and digest challenges).
   returned: always
@@ -191,6 +203,7 @@ api_calls:
 
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 try:
     import boto3
@@ -201,7 +214,7 @@ except ImportError:
 
 try:
     import yaml
-except ImportError:  # ansible-core depends on PyYAML; without it templates compare as text
+except ImportError:  # ansible-core depends on PyYAML; without it templates compare as JSON or text
     yaml = None
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info, is_boto3_error_code
@@ -224,6 +237,10 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import fi
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, plan, route_summary, route_table_filters
 
+# The AWS reads of several VPCs run side by side (boto3 clients are thread-safe); Atlas reads are few and stay in order.
+AWS_READ_THREADS = 8
+
+
 class AtlasAWSModule(AtlasModuleMixin, AnsibleAWSModule):
     """AnsibleAWSModule (boto3 ``client(service)``, the AWS options) with the Atlas options, ``atlas_client`` and ``project_id``."""
 
@@ -231,6 +248,15 @@ class AtlasAWSModule(AtlasModuleMixin, AnsibleAWSModule):
         kwargs.update(atlas_module_kwargs(argument_spec, True, mutually_exclusive, None, required_one_of))
         AnsibleAWSModule.__init__(self, **kwargs)
         self._init_atlas(True)
+
+
+class AwsReadError(Exception):
+    """A failed AWS read, raised in a reading thread and reported by the main thread (fail_json_aws)."""
+
+    def __init__(self, exc, msg):
+        super(AwsReadError, self).__init__(msg)
+        self.exc = exc
+        self.msg = msg
 
 
 def key_values(items, key, value):
@@ -247,10 +273,10 @@ class AwsSide:
         self.client_args = None
         self.clients = {}
 
-    def client(self, service):
-        """A client of the module's one session. (AnsibleAWSModule.client makes a session per client, and each session loads
-        botocore's data files again: about 0.1 s of CPU per client here.)"""
-        if service not in self.clients:
+    def connect(self, services):
+        """Clients of the module's one session, made before any thread reads. (AnsibleAWSModule.client makes a session per
+        client, and each session loads botocore's data files again: about 0.1 s of CPU per client here.)"""
+        for service in services:
             try:
                 if self.session is None:
                     region, endpoint, connect = get_aws_connection_info(self.module)
@@ -264,30 +290,29 @@ class AwsSide:
                     self.client_args = dict(connect, region_name=region, endpoint_url=endpoint, config=config)
                 self.clients[service] = RetryingBotoClientWrapper(self.session.client(service, **self.client_args), self.retry)
             except (ValueError, botocore.exceptions.BotoCoreError) as e:
-                self.module.fail_json_aws(e, msg="Could not connect to AWS (%s)" % service)
-        return self.clients[service]
+                raise AwsReadError(e, "Could not connect to AWS (%s)" % service)
 
     def account(self):
         try:
-            return self.client("sts").get_caller_identity(aws_retry=True)["Account"]
+            return self.clients["sts"].get_caller_identity(aws_retry=True)["Account"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="Could not read the AWS caller identity (sts:GetCallerIdentity): check the AWS credentials")
+            raise AwsReadError(e, "Could not read the AWS caller identity (sts:GetCallerIdentity): check the AWS credentials")
 
     def stack(self, name):
-        cfn = self.client("cloudformation")
+        cfn = self.clients["cloudformation"]
         try:
             stacks = cfn.describe_stacks(StackName=name, aws_retry=True)["Stacks"]
         except is_boto3_error_code("ValidationError"):
             return {}  # "Stack with id ... does not exist"
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg="Could not read the CloudFormation stack %s" % name)
+            raise AwsReadError(e, "Could not read the CloudFormation stack %s" % name)
         if not stacks:
             return {}
         raw = stacks[0]
         try:
             template = cfn.get_template(StackName=name, aws_retry=True)["TemplateBody"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="Could not read the template of the CloudFormation stack %s" % name)
+            raise AwsReadError(e, "Could not read the template of the CloudFormation stack %s" % name)
         return {
             "stack_description": {"stack_name": raw.get("StackName"), "stack_id": raw.get("StackId"),
                                   "stack_status": raw.get("StackStatus"), "stack_status_reason": raw.get("StackStatusReason")},
@@ -298,13 +323,13 @@ class AwsSide:
         }
 
     def vpc(self, vpc_id):
-        ec2 = self.client("ec2")
+        ec2 = self.clients["ec2"]
         try:
             vpcs = ec2.describe_vpcs(VpcIds=[vpc_id], aws_retry=True)["Vpcs"]
         except is_boto3_error_code("InvalidVpcID.NotFound"):
             return {}
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
-            self.module.fail_json_aws(e, msg="Could not read the VPC %s" % vpc_id)
+            raise AwsReadError(e, "Could not read the VPC %s" % vpc_id)
         if not vpcs:
             return {}
         vpc = {"id": vpcs[0]["VpcId"], "cidr_block": vpcs[0].get("CidrBlock"), "owner_id": vpcs[0].get("OwnerId"),
@@ -313,80 +338,93 @@ class AwsSide:
             try:
                 answer = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attribute, aws_retry=True)
             except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-                self.module.fail_json_aws(e, msg="Could not read the attribute %s of the VPC %s" % (attribute, vpc_id))
+                raise AwsReadError(e, "Could not read the attribute %s of the VPC %s" % (attribute, vpc_id))
             vpc[key] = answer.get(attribute[0].upper() + attribute[1:], {}).get("Value")
         return vpc
 
     def route_tables(self, vpc_id, route_table_ids, route_table_tags):
         filters = route_table_filters(vpc_id, route_table_ids, route_table_tags)
         try:
-            paginator = self.client("ec2").get_paginator("describe_route_tables")
+            paginator = self.clients["ec2"].get_paginator("describe_route_tables")
             tables = paginator.paginate(Filters=ansible_dict_to_boto3_filter_list(filters)).build_full_result()["RouteTables"]
         except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
-            self.module.fail_json_aws(e, msg="Could not read the route tables of %s" % vpc_id)
+            raise AwsReadError(e, "Could not read the route tables of %s" % vpc_id)
         return sorted(tables, key=lambda t: t["RouteTableId"])
 
 
 class AtlasSide:
-    """The Atlas reads, each list read once (one page of 500 covers a project)."""
+    """The Atlas reads. Each list is read once per module run, however many VPCs are judged (one page of 500 covers a project)."""
 
     def __init__(self, module):
         self.module = module
         self.client = module.atlas_client
         self.project_id = module.project_id
+        self.cache = {}
 
-    def read(self, doing, call):
-        try:
-            return call()
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing=doing)
+    def read(self, key, doing, call):
+        if key not in self.cache:
+            try:
+                self.cache[key] = call()
+            except AtlasError as exc:
+                self.module.fail_on_error(exc, doing=doing)
+        return self.cache[key]
 
     def container(self, region_name):
-        containers = self.read("list the project's AWS network peering containers", lambda: list_aws_containers(self.client, self.project_id))
+        containers = self.read("containers", "list the project's AWS network peering containers",
+                               lambda: list_aws_containers(self.client, self.project_id))
         return find_container(containers, region_name)
 
     def peering(self, container_id, vpc_id, account):
-        peers = self.read("list the project's network peering connections",
+        peers = self.read("peers", "list the project's network peering connections",
                           lambda: self.client.list_all(peers_path(self.project_id), params={"providerName": "AWS"}))
         return find_peering(peers, container_id, vpc_id, account)
 
     def access_list(self):
-        return self.read("read the project's IP access list",
+        return self.read("accessList", "read the project's IP access list",
                          lambda: [entry_from_api(e) for e in self.client.list_all(access_list_path(self.project_id))])
 
     def entry_status(self, key):
-        return self.read("read the status of access-list entry %s" % key,
+        return self.read("status " + key, "read the status of access-list entry %s" % key,
                          lambda: self.client.get(access_list_path(self.project_id, key) + "/status").get("STATUS"))
 
 
 def validate(module, params):
     """Every input checked before the first call; each failure names the option, the value and the rule."""
     if not module.region:
-        module.fail_on_value("region", None, "is required (or AWS_REGION): the AWS region of the VPC and of the Atlas container")
+        module.fail_on_value("region", None, "is required (or AWS_REGION): the AWS region of the VPCs and of the Atlas container")
     region = module.validated("region", normalize_region, module.region)
     params["atlas_cidr_block"] = module.validated("atlas_cidr_block", networks.atlas_cidr_block, params["atlas_cidr_block"])
-    for option, check in (("vpc_id", networks.vpc_id), ("aws_account_id", networks.aws_account_id),
-                          ("security_group_id", networks.security_group_id)):
-        if params[option]:
-            params[option] = module.validated(option, check, params[option])
-    return region
+    wanted = [dict(spec) for spec in params["vpcs"]]
+    if not wanted:
+        module.fail_on_value("vpcs", [], "must list at least one VPC")
+    names = set()
+    for index, spec in enumerate(wanted):
+        prefix = "vpcs[%d]." % index
+        if spec["name"] in names:
+            module.fail_on_value(prefix + "name", spec["name"], "names another VPC of vpcs too: give each VPC its own name")
+        names.add(spec["name"])
+        for option, check in (("vpc_id", networks.vpc_id), ("aws_account_id", networks.aws_account_id),
+                              ("security_group_id", networks.security_group_id)):
+            if spec[option]:
+                spec[option] = module.validated(prefix + option, check, spec[option])
+    return region, wanted
 
 
-def wanted_entries(params, vpc, stack):
+def wanted_entries(spec, vpc, stack):
     """The access-list entries the VPC needs (normalised), [] when they cannot be known yet."""
-    mode = params["access_list_mode"]
+    mode = spec["access_list_mode"]
     if mode == "none":
         return []
     if mode == "security_group":
-        value = params["security_group_id"] or stack.get("stack_outputs", {}).get("SecurityGroupId")
+        value = spec["security_group_id"] or stack.get("stack_outputs", {}).get("SecurityGroupId")
         entry = {"aws_security_group": value}
     else:
         value = vpc.get("cidr_block")
         entry = {"cidr_block": value}
     if not value:
         return []
-    if params["access_list_comment"]:
-        entry["comment"] = params["access_list_comment"]
+    if spec["access_list_comment"]:
+        entry["comment"] = spec["access_list_comment"]
     return [networks.normalize_access_list_entry(entry, check_expiry=False)]
 
 
@@ -396,7 +434,7 @@ def parse_template(template):
         return template
     if yaml is not None:
         try:
-            return yaml.safe_load(template)
+            return yaml.load(template, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         except yaml.YAMLError:
             return template
     try:
@@ -405,9 +443,14 @@ def parse_template(template):
         return template
 
 
-def judge_stack(params, stack):
+def same_template(deployed, wanted):
+    # Text equal to the wanted text is the same template without parsing either (the usual case: the stack deployed from it).
+    return deployed == wanted or parse_template(deployed) == parse_template(wanted)
+
+
+def judge_stack(spec, stack, template):
     """The findings about the stack, in the order and words of the role's report."""
-    name = params["stack_name"]
+    name = spec["stack_name"]
     if not name:
         return []
     status = stack.get("stack_description", {}).get("stack_status") or ""
@@ -416,34 +459,59 @@ def judge_stack(params, stack):
     lines = []
     if re.search("FAILED|ROLLBACK", status):
         lines.append("stack %s: status %s" % (name, status))
-    if params["stack_template"] is not None and parse_template(stack.get("stack_template")) != parse_template(params["stack_template"]):
+    if template is not None and not same_template(stack.get("stack_template"), template):
         lines.append("stack %s: template changed" % name)
     deployed = stack.get("stack_parameters", {})
     changed = ["%s %s -> %s" % (key, deployed[key] if key in deployed else "(unset)", want)
-               for key, want in (params["stack_parameters"] or {}).items() if deployed.get(key) != str(want)]
+               for key, want in (spec["stack_parameters"] or {}).items() if deployed.get(key) != str(want)]
     if changed:
         lines.append("stack %s parameters changed: %s" % (name, ", ".join(changed)))
-    if params["stack_tags"] is not None and stack.get("stack_tags", {}) != dict((k, str(v)) for k, v in params["stack_tags"].items()):
+    if spec["stack_tags"] is not None and stack.get("stack_tags", {}) != dict((k, str(v)) for k, v in spec["stack_tags"].items()):
         lines.append("stack %s: tags changed" % name)
     return lines
 
 
-def judge_dns(params, vpc):
-    if not (params["require_dns"] and vpc):
+def judge_dns(spec, vpc):
+    if not (spec["require_dns"] and vpc):
         return []
     return [line for key, line in (("enable_dns_support", "vpc dns support: off"), ("enable_dns_hostnames", "vpc dns hostnames: off"))
             if vpc.get(key) is False]
 
 
-def judge_atlas(atlas_side, params, region, vpc, account, tables, entries, result):
-    """Atlas reads and the findings about the container, the peering, the routes and the access list."""
+def read_aws(aws, spec, atlas_cidr_block, template):
+    """One VPC's AWS side (in a reading thread): stack, VPC, route tables, and the findings about stack and DNS."""
+    result = dict(stack={}, vpc={}, route_tables=[], container=None, peering=None, access_list=[], drift=[], stack_drift=[])
+    route_table_ids = spec["route_table_ids"]
+    vpc_id = spec["vpc_id"]
+    if spec["stack_name"]:
+        result["stack"] = aws.stack(spec["stack_name"])
+        outputs = result["stack"].get("stack_outputs", {})
+        vpc_id = outputs.get("VpcId")
+        if not route_table_ids:
+            route_table_ids = [rtb for rtb in (outputs.get("RouteTableIds") or "").split(",") if rtb]
+        result["stack_drift"] = judge_stack(spec, result["stack"], template)
+        result["drift"].extend(result["stack_drift"])
+    if vpc_id:
+        result["vpc"] = aws.vpc(vpc_id)
+        result["drift"].extend(judge_dns(spec, result["vpc"]))
+    tables = []
+    if result["vpc"]:
+        tables = aws.route_tables(vpc_id, route_table_ids, spec["route_table_tags"])
+        result["route_tables"] = [dict(route_table_id=t["RouteTableId"], route=route_summary(find_route(t, atlas_cidr_block))) for t in tables]
+    else:
+        result["drift"].append("vpc %s: missing" % (vpc_id or "of stack %s" % spec["stack_name"]))
+    return result, tables
+
+
+def judge_atlas(atlas_side, spec, atlas_cidr_block, region, vpc, account, tables, entries, result):
+    """Atlas reads (cached: each list once per run) and the findings about the container, the peering, the routes and the access list."""
     drift = result["drift"]
     container = atlas_side.container(region.atlas)
     result["container"] = container_result(container) if container else None
     if container is None:
         drift.append("atlas container %s: missing" % region.atlas)
-    elif not same_cidr(container.get("atlasCidrBlock"), params["atlas_cidr_block"]):
-        drift.append("atlas container %s: CIDR %s instead of %s" % (region.atlas, container.get("atlasCidrBlock"), params["atlas_cidr_block"]))
+    elif not same_cidr(container.get("atlasCidrBlock"), atlas_cidr_block):
+        drift.append("atlas container %s: CIDR %s instead of %s" % (region.atlas, container.get("atlasCidrBlock"), atlas_cidr_block))
 
     peering = None
     if container is not None and vpc:
@@ -463,7 +531,7 @@ def judge_atlas(atlas_side, params, region, vpc, account, tables, entries, resul
     pcx = (peering or {}).get("connectionId")
     for table in tables:
         if pcx:
-            _action, line = plan(table, params["atlas_cidr_block"], pcx, "present")
+            _action, line = plan(table, atlas_cidr_block, pcx, "present")
             if line:
                 drift.append(line)
     if vpc and not tables:
@@ -485,64 +553,67 @@ def judge_atlas(atlas_side, params, region, vpc, account, tables, entries, resul
                     drift.append("access list %s: %s" % (entry["key"], status))
             result["access_list"].append(dict(cidr_block=entry.get("cidr_block"), aws_security_group=entry.get("aws_security_group"),
                                               comment=entry.get("comment"), status=status))
-    elif params["access_list_mode"] != "none" and vpc:
-        drift.append("access list: no %s to allow yet" % ("security group" if params["access_list_mode"] == "security_group" else "CIDR"))
+    elif spec["access_list_mode"] != "none" and vpc:
+        drift.append("access list: no %s to allow yet" % ("security group" if spec["access_list_mode"] == "security_group" else "CIDR"))
+
+
+def vpc_options():
+    """The options of one element of vpcs."""
+    return dict(
+        name=dict(type="str", required=True),
+        vpc_id=dict(type="str"),
+        stack_name=dict(type="str"),
+        aws_account_id=dict(type="str"),
+        route_table_ids=dict(type="list", elements="str"),
+        route_table_tags=dict(type="dict"),
+        access_list_mode=dict(type="str", choices=["cidr", "security_group", "none"], default="cidr"),
+        security_group_id=dict(type="str"),
+        access_list_comment=dict(type="str"),
+        stack_parameters=dict(type="dict"),
+        stack_tags=dict(type="dict"),
+        require_dns=dict(type="bool", default=True),
+    )
+
 
 
 def main():
     module = AtlasAWSModule(
         argument_spec=dict(
-            vpc_id=dict(type="str"),
-            stack_name=dict(type="str"),
-            aws_account_id=dict(type="str"),
             atlas_cidr_block=dict(type="str", required=True),
-            route_table_ids=dict(type="list", elements="str"),
-            route_table_tags=dict(type="dict"),
-            access_list_mode=dict(type="str", choices=["cidr", "security_group", "none"], default="cidr"),
-            security_group_id=dict(type="str"),
-            access_list_comment=dict(type="str"),
             stack_template=dict(type="str"),
-            stack_parameters=dict(type="dict"),
-            stack_tags=dict(type="dict"),
-            require_dns=dict(type="bool", default=True),
+            vpcs=dict(type="list", elements="dict", required=True, options=vpc_options(), mutually_exclusive=[("vpc_id", "stack_name")],
+                      required_one_of=[("vpc_id", "stack_name")]),
         ),
-        mutually_exclusive=[("vpc_id", "stack_name")],
-        required_one_of=[("vpc_id", "stack_name")],
         supports_check_mode=True,
     )
     params = module.params
-    region = validate(module, params)
+    region, wanted = validate(module, params)
+    atlas_cidr_block = params["atlas_cidr_block"]
 
     aws = AwsSide(module)
-    result = dict(changed=False, account=aws.account(), stack={}, vpc={}, route_tables=[], container=None, peering=None,
-                  access_list=[], drift=[], stack_drift=[])
-    account = params["aws_account_id"] or result["account"]
-    route_table_ids = params["route_table_ids"]
-    vpc_id = params["vpc_id"]
-    if params["stack_name"]:
-        result["stack"] = aws.stack(params["stack_name"])
-        outputs = result["stack"].get("stack_outputs", {})
-        vpc_id = outputs.get("VpcId")
-        if not route_table_ids:
-            route_table_ids = [rtb for rtb in (outputs.get("RouteTableIds") or "").split(",") if rtb]
-        result["stack_drift"] = judge_stack(params, result["stack"])
-        result["drift"].extend(result["stack_drift"])
-    if vpc_id:
-        result["vpc"] = aws.vpc(vpc_id)
-        result["drift"].extend(judge_dns(params, result["vpc"]))
-    tables = []
-    if result["vpc"]:
-        tables = aws.route_tables(vpc_id, route_table_ids, params["route_table_tags"])
-        result["route_tables"] = [dict(route_table_id=t["RouteTableId"], route=route_summary(find_route(t, params["atlas_cidr_block"])))
-                                  for t in tables]
-    else:
-        result["drift"].append("vpc %s: missing" % (vpc_id or "of stack %s" % params["stack_name"]))
+    try:
+        aws.connect(["sts", "ec2"] + (["cloudformation"] if any(spec["stack_name"] for spec in wanted) else []))
+        caller = aws.account()
+        if len(wanted) == 1:
+            reads = [read_aws(aws, wanted[0], atlas_cidr_block, params["stack_template"])]
+        else:
+            with ThreadPoolExecutor(max_workers=AWS_READ_THREADS) as pool:
+                reads = list(pool.map(lambda spec: read_aws(aws, spec, atlas_cidr_block, params["stack_template"]), wanted))
+    except AwsReadError as e:
+        module.fail_json_aws(e.exc, msg=e.msg)
 
-    judge_atlas(AtlasSide(module), params, region, result["vpc"], account, tables,
-                wanted_entries(params, result["vpc"], result["stack"]), result)
-    result["in_sync"] = not result["drift"]
-    result["api_calls"] = dict(module.atlas_client.stats)
-    module.exit_json(**result)
+    atlas_side = AtlasSide(module)
+    results = []
+    for spec, (result, tables) in zip(wanted, reads):
+        account = spec["aws_account_id"] or caller
+        result["account"] = caller
+        judge_atlas(atlas_side, spec, atlas_cidr_block, region, result["vpc"], account, tables,
+                    wanted_entries(spec, result["vpc"], result["stack"]), result)
+        result["in_sync"] = not result["drift"]
+        results.append(result)
+
+    module.exit_json(changed=False, account=caller, vpcs=dict((spec["name"], result) for spec, result in zip(wanted, results)),
+                     in_sync=all(result["in_sync"] for result in results), api_calls=dict(module.atlas_client.stats))
 
 
 if __name__ == "__main__":

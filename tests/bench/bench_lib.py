@@ -194,6 +194,15 @@ def _action(result):
     return result.get("action") or "?"
 
 
+def uses_boto3(action):
+    return action.startswith("amazon.aws.") or action in ("cloudwire.atlas.vpc_peering_routes", "cloudwire.atlas.vpc_peering_info")
+
+
+def uses_atlas(action):
+    """Modules with an Atlas client (vpc_peering_info has both: it counts as an Atlas and as a boto3 process)."""
+    return action.startswith("cloudwire.atlas.atlas_") or action == "cloudwire.atlas.vpc_peering_info"
+
+
 def task_figures(run):
     """Tasks executed (not skipped) per host, module processes (loop items count one each), and by action."""
     executed = Counter()
@@ -213,9 +222,9 @@ def task_figures(run):
         "tasks_per_host": sum(executed.values()) / hosts,
         "module_processes_per_host": sum(processes.values()) / hosts,
         "by_action": dict(by_action),
-        "boto3_processes_per_host": sum(n for a, n in by_action.items() if a.startswith("amazon.aws.") or a.endswith("vpc_peering_routes")) / hosts,
-        "atlas_processes_per_host": sum(n for a, n in by_action.items() if a.startswith("cloudwire.atlas.atlas_")) / hosts,
-        "atlas_processes": sum(n for a, n in by_action.items() if a.startswith("cloudwire.atlas.atlas_")),
+        "boto3_processes_per_host": sum(n for a, n in by_action.items() if uses_boto3(a)) / hosts,
+        "atlas_processes_per_host": sum(n for a, n in by_action.items() if uses_atlas(a)) / hosts,
+        "atlas_processes": sum(n for a, n in by_action.items() if uses_atlas(a)),
     }
 
 

@@ -38,7 +38,7 @@ def targets(res):
         repeated = sorted(k for k, v in noop["atlas"]["by_resource"].items() if v > 1)
         add("No-op run: each Atlas resource read at most once", worst <= 1,
             "most reads of one resource: %d (%s)" % (worst, ", ".join(repeated) or "none repeated"),
-            "" if worst <= 1 else "each Atlas module is its own process and reads what it decides on; see below")
+            "" if worst <= 1 else "a resource is read by more than one module process; see below")
         per_process = noop["atlas"]["challenges_per_process"]
         add("No-op run: at most one digest challenge per module process", per_process is not None and per_process <= 1,
             "%s challenge(s) per Atlas module process (%d challenges, %d processes, %d calls)" % (
@@ -50,12 +50,16 @@ def targets(res):
         ratio = big["seconds"] / small["seconds"]
         add("%d VPCs no-op: wall time at most 8x that of %d VPC" % (sizes[-1], sizes[0]), ratio <= 8.0 if sizes[-1] >= 30 else None,
             "%.1fx (%s s vs %s s)" % (ratio, _f(big["seconds"]), _f(small["seconds"])),
-            ("module start-up is CPU-bound on 2 shared cores and one step runs host after host (throttle: 1); see below"
-             if ratio > 8.0 else "") if sizes[-1] >= 30 else "quick mode: no 30-VPC fleet")
+            ("the per-VPC tasks are CPU-bound on 2 shared cores; see below" if ratio > 8.0 else "") if sizes[-1] >= 30
+            else "quick mode: no 30-VPC fleet")
         per_vpc = {n: (scale[str(n)]["noop"]["atlas"]["calls"] / n, scale[str(n)]["noop"]["aws"]["calls"] / n) for n in sizes}
-        constant = len(set(per_vpc.values())) == 1
-        add("No-op: Atlas and AWS calls per VPC constant", constant,
-            "; ".join("%d VPC: %s Atlas + %s AWS" % (n, _f(a, 2), _f(w, 2)) for n, (a, w) in per_vpc.items()))
+        base_atlas, base_aws = per_vpc[sizes[0]]
+        flat = all(a <= base_atlas + 1e-9 and w <= base_aws + 1e-9 for a, w in per_vpc.values())
+        add("No-op: Atlas and AWS calls per VPC constant (no per-VPC re-listing)", flat,
+            "; ".join("%d VPC: %s Atlas + %s AWS" % (n, _f(a, 2), _f(w, 2)) for n, (a, w) in per_vpc.items()),
+            "the Atlas lists (containers, peerings, access list) are read once per project and run, not per VPC, so Atlas calls "
+            "per VPC fall as the fleet grows; AWS calls per VPC stay the same (the sts call is once per group)" if flat else
+            "calls per VPC grow with the fleet")
     waits = res.get("module_wait") or []
     role_wait = ((res.get("single") or {}).get("converge") or {}).get("wait") or {}
     if waits or role_wait:
@@ -78,7 +82,7 @@ def targets(res):
         ratio = res["module_vs_uri"]["ratio"]
         add("One module task within 1.3x of an ansible.builtin.uri task doing the same GET", ratio <= 1.3, "%.2fx" % ratio)
     if res.get("rss"):
-        atlas = [v["max_mib"] for k, v in res["rss"].items() if "atlas_" in k]
+        atlas = [v["max_mib"] for k, v in res["rss"].items() if k.startswith("cloudwire.atlas.")]
         add("Peak RSS of a module process under 80 MB", bool(atlas) and max(atlas) < 80.0,
             "; ".join("%s %s MiB" % (_short_action(k), _f(v["max_mib"])) for k, v in res["rss"].items()))
     return out
@@ -291,42 +295,32 @@ list at 30 VPCs); routes by `cloudwire.atlas.vpc_peering_routes` (one DescribeRo
 `ec2_vpc_route_table`); the stack deployed only when the template or parameters differ (no change set on a no-op); waits
 as loops of short reads, not fixed sleeps.
 
-Changed for this issue:
+Changed for this issue, in order (the *before* column above is the role before the first of them):
 
 * `atlas_vpc_peering` and `atlas_whitelist`: `poll_interval` / `poll_max_interval` options. Polling inside a module starts at
-  1 s and grows 1.5x up to 15 s (peerings) or 10 s (access-list entries) by default; both are now configurable (section 4
-  shows a lower cap), and a wait returns at most one interval after Atlas reaches the state.
-* Role, accept step: the `pcx-` is read on AWS (`ec2_vpc_peering_info`) only when Atlas reports `PENDING_ACCEPTANCE`; a
-  FINALIZING or AVAILABLE peering was accepted already. One boto3 process and one DescribeVpcPeeringConnections less per
-  VPC on every converged or drift-checked run.
-* Role, container step: `atlas_container` is skipped when the preflight read (`atlas_container_info`) shows the region's
-  container with the wanted CIDR. One Atlas process, one digest challenge and one containers read less per VPC, and a
-  `throttle: 1` task (30 module processes one after the other at 30 VPCs) gone from a converged run.
+  1 s and grows 1.5x up to 15 s (peerings) or 10 s (access-list entries) by default; both are configurable (section 4 shows a
+  lower cap), and a wait returns at most one interval after Atlas reaches the state.
+* Role, accept step: the `pcx-` is read on AWS only while Atlas reports `PENDING_ACCEPTANCE`; role, container step:
+  `atlas_container` is skipped when preflight read the region's container with the wanted CIDR.
+* **One read of everything, and nothing else when nothing differs.** `cloudwire.atlas.vpc_peering_info` reads both clouds in
+  one module process and judges each VPC against what its host wants: the AWS caller, the stack (template, parameters, tags),
+  the VPC and its DNS attributes, the route tables; the Atlas container, peerings and access list (each list once) and the
+  entry's status. The role runs it in preflight, `run_once`, one module process per AWS account, region and Atlas project
+  (the VPCs of a group read side by side in threads); a host whose VPC is in sync skips every phase. A converged VPC went
+  from 18 tasks and 8 module processes (3 of them importing boto3, one of them `throttle: 1`) to 7 tasks, and the whole
+  inventory shares the one module process. Writes, waits and the drift report of a host that differs are unchanged (the
+  phases run as before, from the same read).
+* The reader makes one boto3 session for its three clients (`AnsibleAWSModule.client` makes a session per client, and each
+  session loads botocore's data files again: about 0.1 s of CPU per client here), and compares the deployed template as text
+  before parsing it.
+* Tasks that cost every host a worker process were merged (account, VPC and policy checks in one assert; the report in one
+  `set_fact`, with a cheap one for a VPC in sync: templating the report's long expressions costs tens of milliseconds per
+  host), since on 2 cores a 30-VPC no-op is CPU-bound on per-host task overhead.
 
-Proposed, not done (what each would save per VPC on a no-op/check run; a boto3 module process costs 1.1-1.8 s here, an
-Atlas module process 0.3-0.9 s):
+What is left:
 
-1. Make the serialised access-list write (`throttle: 1`) conditional on a parallel read-only look (the module in check mode)
-   showing a missing or different entry: on a converged fleet it is one Atlas process per VPC in a row. And run the
-   access-list wait loop only when the write changed something or a read saw a PENDING entry (today a converged run polls
-   once, one more Atlas process and a second access-list read per VPC). Left to the role's owner: it changes when the role
-   waits for an entry left PENDING by an interrupted run.
-2. One module for the AWS reads (`aws_caller_info`, `cloudformation_info`, `ec2_vpc_net_info`: three boto3 processes on a
-   no-op) returning the caller's account, the stack with its template and the VPC with its DNS attributes: one boto3
-   import instead of three, about 2-3 s per VPC here. The account can also come from the VPC's `owner_id`, which makes
-   `aws_caller_info` (and its iam:ListAccountAliases) unneeded.
-3. Give the peering module `container_id` from the container step instead of `region`, and resolve `project_name` once in
-   preflight and pass `project_id` on: by name, every Atlas module process reads `/groups/byName/...` once (section 1).
-
-Why a target is not met (when the table above says so):
-
-* *Each Atlas resource read at most once*: each Atlas module is its own process and reads what it decides on. The region's
-  containers are read by the preflight check and by `atlas_vpc_peering` (to find the region's container); the access list
-  by the write step and by the wait loop. Proposals 1 and 3 bring each to one read.
-* *30 VPCs at most 8x one VPC*: on 2 shared cores the no-op is CPU-bound on module start-up (every host starts the same
-  8-9 module processes, three of them importing boto3; forks only overlap them), and the `throttle: 1` access-list step
-  runs 30 processes in series. Proposals 1 and 2 remove most of that.
-* *Wait latency*: the role's waits are loops of module tasks (`wait_for: none`, `loop_control.pause`) so that each poll's
-  status is printed; each poll also pays a module start-up, and the pause is fixed (no backoff). Inside a module the wait
-  backs off and returns within one interval.
+* The role's own waits (`Peering | wait ...`, `Accept | wait ...`) poll at a fixed `vpc_peering_poll_seconds` (default 10 s)
+  so that each poll prints its status; the modules' waits back off (section 4). A converge spends its time there, not a no-op.
+* A converge of N VPCs still runs each phase's modules per host, and the access-list writes of one project one host at a time
+  (Atlas refuses concurrent additions); section 3 has its figures.
 """

@@ -59,7 +59,7 @@ class FakeAtlas:
 
 
 def params(**overrides):
-    base = dict(atlas_cidr_block=ATLAS_CIDR, access_list_mode="cidr", security_group_id=None, access_list_comment=COMMENT)
+    base = dict(access_list_mode="cidr", security_group_id=None, access_list_comment=COMMENT)
     base.update(overrides)
     return base
 
@@ -67,8 +67,8 @@ def params(**overrides):
 def judge(atlas, tables=None, vpc=VPC, **overrides):
     p = params(**overrides)
     result = dict(container=None, peering=None, access_list=[], drift=[])
-    judge_atlas(atlas, p, normalize_region("us-east-1"), vpc, "123456789012", [table("rtb-0a")] if tables is None else tables,
-                wanted_entries(p, vpc, {}), result)
+    judge_atlas(atlas, p, ATLAS_CIDR, normalize_region("us-east-1"), vpc, "123456789012",
+                [table("rtb-0a")] if tables is None else tables, wanted_entries(p, vpc, {}), result)
     return result
 
 
@@ -162,19 +162,18 @@ STACK = {"stack_description": {"stack_status": "CREATE_COMPLETE"}, "stack_templa
 
 
 def stack_params(**overrides):
-    base = dict(stack_name="app-network", stack_template=TEMPLATE, stack_parameters={"VpcCidr": "10.20.0.0/16", "AtlasCidr": ATLAS_CIDR},
+    base = dict(stack_name="app-network", stack_parameters={"VpcCidr": "10.20.0.0/16", "AtlasCidr": ATLAS_CIDR},
                 stack_tags={"managed-by": "cloudwire.atlas.vpc_peering"})
     base.update(overrides)
     return base
 
 
 def test_a_stack_as_wanted_has_no_drift_and_templates_compare_as_data():
-    assert judge_stack(stack_params(), STACK) == []
+    assert judge_stack(stack_params(), STACK, TEMPLATE) == []
     # AWS returns a JSON template as an object, and YAML text may differ in layout: both compare as data.
     as_object = dict(STACK, stack_template={"Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": {"Ref": "VpcCidr"}}}}})
-    assert judge_stack(stack_params(), as_object) == []
-    assert judge_stack(stack_params(stack_template="{Resources: {Vpc: {Type: 'AWS::EC2::VPC', Properties: {CidrBlock: {Ref: VpcCidr}}}}}"),
-                       STACK) == []
+    assert judge_stack(stack_params(), as_object, TEMPLATE) == []
+    assert judge_stack(stack_params(), STACK, "{Resources: {Vpc: {Type: 'AWS::EC2::VPC', Properties: {CidrBlock: {Ref: VpcCidr}}}}}") == []
 
 
 @pytest.mark.parametrize("stack, overrides, lines", [
@@ -187,20 +186,21 @@ def test_a_stack_as_wanted_has_no_drift_and_templates_compare_as_data():
      ["stack app-network parameters changed: AtlasCidr 192.168.100.0/24 -> %s" % ATLAS_CIDR]),
     (dict(STACK, stack_tags={}), {}, ["stack app-network: tags changed"]),
     # What is not given is not compared.
-    (dict(STACK, stack_tags={}, stack_template="other: 1"), {"stack_tags": None, "stack_template": None}, []),
+    (dict(STACK, stack_tags={}, stack_template="other: 1"), {"stack_tags": None, "template": None}, []),
 ])
 def test_each_stack_difference_is_one_finding(stack, overrides, lines):
-    assert judge_stack(stack_params(**overrides), stack) == lines
+    template = overrides.pop("template", TEMPLATE)
+    assert judge_stack(stack_params(**overrides), stack, template) == lines
 
 
 def test_a_template_that_does_not_parse_compares_as_text():
     short_form = "Resources:\n  Vpc:\n    Properties:\n      CidrBlock: !Ref VpcCidr\n"
-    assert judge_stack(stack_params(stack_template=short_form), dict(STACK, stack_template=short_form)) == []
-    assert judge_stack(stack_params(stack_template=short_form), STACK) == ["stack app-network: template changed"]
+    assert judge_stack(stack_params(), dict(STACK, stack_template=short_form), short_form) == []
+    assert judge_stack(stack_params(), STACK, short_form) == ["stack app-network: template changed"]
 
 
 def test_no_stack_name_no_stack_findings():
-    assert judge_stack(stack_params(stack_name=None), {}) == []
+    assert judge_stack(stack_params(stack_name=None), {}, TEMPLATE) == []
 
 
 def test_dns_support_and_hostnames_must_be_on_unless_not_required():
@@ -209,3 +209,50 @@ def test_dns_support_and_hostnames_must_be_on_unless_not_required():
     assert judge_dns({"require_dns": True}, dict(VPC, enable_dns_hostnames=False)) == ["vpc dns hostnames: off"]
     assert judge_dns({"require_dns": False}, off) == []
     assert judge_dns({"require_dns": True}, {}) == []  # no VPC: reported as missing elsewhere
+
+
+OTHER_PEER = dict(PEER, id="q" * 24, vpcId="vpc-0fedcba9876543210", connectionId=None, routeTableCidrBlock="10.21.0.0/16",
+                  statusName="INITIATING")
+
+
+class FakeClient:
+    """The Atlas client as AtlasSide uses it, counting the calls by path."""
+
+    def __init__(self):
+        self.calls = []
+        self.stats = {}
+
+    def list_all(self, path, params=None):
+        self.calls.append(path.rsplit("/", 1)[-1])
+        return {"containers": [CONTAINER], "peers": [PEER, OTHER_PEER],
+                "accessList": [{"cidrBlock": "10.20.0.0/16", "comment": COMMENT}]}[path.rsplit("/", 1)[-1]]
+
+    def get(self, path):
+        self.calls.append("status")
+        return {"STATUS": "ACTIVE"}
+
+
+class FakeModule:
+    def __init__(self):
+        self.atlas_client = FakeClient()
+        self.project_id = "a" * 24
+
+    def fail_on_error(self, exc, doing=None):
+        raise AssertionError(doing)
+
+
+def test_several_vpcs_share_one_read_of_each_atlas_list():
+    from ansible_collections.cloudwire.atlas.plugins.modules.vpc_peering_info import AtlasSide  # pylint: disable=import-outside-toplevel
+    module = FakeModule()
+    side = AtlasSide(module)
+    other = dict(VPC, id="vpc-0fedcba9876543210", cidr_block="10.21.0.0/16")
+    results = []
+    for vpc in (VPC, other, VPC):
+        p = params()
+        result = dict(container=None, peering=None, access_list=[], drift=[])
+        judge_atlas(side, p, ATLAS_CIDR, normalize_region("us-east-1"), vpc, "123456789012", [table("rtb-0a")],
+                    wanted_entries(p, vpc, {}), result)
+        results.append(result)
+    assert module.atlas_client.calls == ["containers", "peers", "accessList", "status"]
+    assert results[0]["drift"] == [] and results[2]["drift"] == []
+    assert results[1]["drift"] == ["peering: INITIATING", "access list 10.21.0.0/16: missing"]
