@@ -23,6 +23,7 @@ description:
     attributes, the Atlas container, the peering (V(AVAILABLE)), the routes and the access list (V(ACTIVE)) are all as wanted.
   - Read-only on both clouds. The role runs it once per AWS account, region and Atlas project for the whole inventory, so a converged
     fleet costs one module process per such group, and Atlas sees three list reads per project however many VPCs there are.
+  - O(validate_certs) applies to both clouds.
 options:
   atlas_cidr_block:
     description:

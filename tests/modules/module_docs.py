@@ -15,7 +15,7 @@ import sys
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOCS_DIR = os.path.join(REPO_ROOT, "docs", "modules")
 ANSIBLE_DOC = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
-MODULES = ("atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_whitelist")
+MODULES = ("atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_whitelist", "vpc_peering_info", "vpc_peering_routes")
 COLLECTION = "cloudwire.atlas"
 
 _MARKUP = [
