@@ -576,7 +576,6 @@ def vpc_options():
     )
 
 
-
 def main():
     module = AtlasAWSModule(
         argument_spec=dict(

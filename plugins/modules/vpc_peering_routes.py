@@ -99,6 +99,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.transformation import a
 from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, plan, route_summary, route_table_filters
 
+
 def main():
     module = AnsibleAWSModule(
         argument_spec=dict(

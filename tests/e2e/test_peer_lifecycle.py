@@ -85,6 +85,13 @@ def test_preflight_fails_on_bad_input_or_wrong_account_before_any_write(world):
     assert wrong_account.rc != 0 and wrong_account.failed("local-app-east"), wrong_account.explain()
     (hosts,) = wrong_account.task_results("check the AWS account")
     assert "belong to account 123456789012" in hosts["local-app-east"]["msg"], hosts
+    # A wrong Atlas key fails the one read of the hosts' group: each host of the group says so, with Atlas's answer.
+    bad_key = run_playbook(dict(world["env"], MONGODB_ATLAS_PRIVATE_KEY="not-the-key"), "peer.yml")
+    assert bad_key.rc != 0 and all(bad_key.failed(host) for host in HOSTS), bad_key.explain()
+    (hosts,) = bad_key.task_results("check the AWS account")
+    for host in HOSTS:
+        assert "reading its VPC on both clouds failed" in hosts[host]["msg"] and "401" in hosts[host]["msg"], hosts[host]["msg"]
+        assert "not-the-key" not in hosts[host]["msg"]
     assert world["sim"].writes() == [], "a failed preflight wrote to Atlas"
     assert aws_snapshot(world["moto"].url) == before, "a failed preflight changed AWS"
 

@@ -32,8 +32,8 @@ def table(rtb, target=PCX, state="active"):
 class FakeAtlas:
     """What AtlasSide answers, and which reads were made."""
 
-    def __init__(self, container=CONTAINER, peers=(PEER,), entries=({"cidrBlock": "10.20.0.0/16", "comment": COMMENT},), status="ACTIVE"):
-        self.container_raw = container
+    def __init__(self, container="default", peers=(PEER,), entries=({"cidrBlock": "10.20.0.0/16", "comment": COMMENT},), status="ACTIVE"):
+        self.container_raw = CONTAINER if container == "default" else container
         self.peers = list(peers)
         self.entries = list(entries)
         self.status = status
@@ -64,7 +64,8 @@ def params(**overrides):
     return base
 
 
-def judge(atlas, tables=None, vpc=VPC, **overrides):
+def judge(atlas, tables=None, vpc=None, **overrides):
+    vpc = VPC if vpc is None else vpc
     p = params(**overrides)
     result = dict(container=None, peering=None, access_list=[], drift=[])
     judge_atlas(atlas, p, ATLAS_CIDR, normalize_region("us-east-1"), vpc, "123456789012",
