@@ -8,7 +8,7 @@ __metaclass__ = type
 
 
 class ModuleDocFragment(object):
-    # Connection options of every module: cloudwire.atlas.atlas (matches module_utils/module.py atlas_argument_spec).
+    # Connection options of every module: cloudwire.atlas.atlas (matches module_utils/atlas_options.py atlas_argument_spec).
     DOCUMENTATION = r"""
 options:
   public_key:

@@ -16,7 +16,7 @@ import os
 import traceback
 from urllib.parse import quote
 
-from ansible.module_utils.basic import AnsibleFallbackNotFound, AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.api import (
     DEFAULT_BASE_URL,
@@ -29,48 +29,7 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.api import (
     AtlasTransportError,
 )
 from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
-
-CREDENTIAL_ENV = dict(
-    public_key="MONGODB_ATLAS_PUBLIC_KEY",
-    private_key="MONGODB_ATLAS_PRIVATE_KEY",
-    client_id="MONGODB_ATLAS_CLIENT_ID",
-    client_secret="MONGODB_ATLAS_CLIENT_SECRET",
-)
-
-
-def env_fallback_non_empty(*names):
-    """Like env_fallback, but an empty variable counts as unset.
-
-    AWX credential injectors set every variable of a credential type, the unused ones (service account fields of an
-    API key credential, and the other way round) to "", which must not trip the mutually exclusive options.
-    """
-    for name in names:
-        if os.environ.get(name):
-            return os.environ[name]
-    raise AnsibleFallbackNotFound
-
-
-def atlas_argument_spec():
-    """Connection options shared by every module (doc fragment ``cloudwire.atlas.atlas``)."""
-    return dict(
-        public_key=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_PUBLIC_KEY"])),
-        private_key=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_PRIVATE_KEY"])),
-        client_id=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_CLIENT_ID"])),
-        client_secret=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_CLIENT_SECRET"])),
-        # No spec default: AnsibleModule skips env fallbacks for options that have one; DEFAULT_BASE_URL applies in code.
-        base_url=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_BASE_URL"])),
-        validate_certs=dict(type="bool", default=True),
-        timeout=dict(type="int", default=30),
-    )
-
-
-def project_argument_spec():
-    """project_id / project_name (doc fragment ``cloudwire.atlas.atlas.project``)."""
-    return dict(
-        project_id=dict(type="str"),
-        project_name=dict(type="str"),
-    )
-
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import NO_CREDENTIALS, atlas_module_kwargs, has_credentials
 
 # Seconds each API call may spend on retries (429, 5xx, connection errors) before the module fails; the client's default
 # (300) when unset. An environment setting rather than an option: it tunes the transport, like AWS_MAX_ATTEMPTS for boto3.
@@ -87,30 +46,6 @@ def retry_deadline():
     return value if value > 0 else DEFAULT_RETRY_DEADLINE
 
 
-CONNECTION_MUTUALLY_EXCLUSIVE = [
-    ["public_key", "client_id"],
-    ["public_key", "client_secret"],
-    ["private_key", "client_id"],
-    ["private_key", "client_secret"],
-]
-CONNECTION_REQUIRED_TOGETHER = [["public_key", "private_key"], ["client_id", "client_secret"]]
-
-
-def atlas_module_kwargs(argument_spec=None, project=True, mutually_exclusive=None, required_together=None, required_one_of=None):
-    """A module's own options and rules merged with the connection (and project) options and their rules."""
-    spec = atlas_argument_spec()
-    exclusive = list(CONNECTION_MUTUALLY_EXCLUSIVE)
-    together = list(CONNECTION_REQUIRED_TOGETHER)
-    one_of = []
-    if project:
-        spec.update(project_argument_spec())
-        exclusive.append(["project_id", "project_name"])
-        one_of.append(["project_id", "project_name"])
-    spec.update(argument_spec or {})
-    return dict(argument_spec=spec, mutually_exclusive=exclusive + list(mutually_exclusive or []),
-                required_together=together + list(required_together or []), required_one_of=one_of + list(required_one_of or []))
-
-
 class AtlasModuleMixin:
     """The Atlas side of a module: a lazily created AtlasClient, the project id, failures naming the option.
 
@@ -125,11 +60,8 @@ class AtlasModuleMixin:
         self._check_credentials()
 
     def _check_credentials(self):
-        params = self.params
-        if not (params.get("public_key") and params.get("private_key")) and not (params.get("client_id") and params.get("client_secret")):
-            self.fail_json(msg="No Atlas credentials: set public_key and private_key (or the environment variables "
-                               "MONGODB_ATLAS_PUBLIC_KEY and MONGODB_ATLAS_PRIVATE_KEY) for an API key, or client_id and "
-                               "client_secret (MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET) for a service account.")
+        if not has_credentials(self.params):
+            self.fail_json(msg=NO_CREDENTIALS)
 
     @property
     def atlas_client(self):
@@ -171,6 +103,13 @@ class AtlasModuleMixin:
                 self._project_id = project["id"]
         return self._project_id
 
+    def call_or_fail(self, doing, call):
+        """``call()``, or one failure saying what was being done when the client raised."""
+        try:
+            return call()
+        except AtlasError as exc:
+            self.fail_on_error(exc, doing=doing)
+
     def validated(self, option, check, value, *args, **kwargs):
         """``check(value, ...)`` (a networks/regions helper) or fail naming the option; returns its result."""
         try:
@@ -202,6 +141,21 @@ class AtlasModuleMixin:
         if isinstance(exc, AtlasTransportError):
             self.fail_json(msg=prefix + str(exc), **extra)
         self.fail_json(msg=prefix + "%s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc(), **extra)
+
+
+class AtlasContext(AtlasModuleMixin):
+    """The Atlas side of a module built on another class (amazon.aws's AnsibleAWSModule): its params and failures."""
+
+    def __init__(self, module, project=True):
+        self.module = module
+        self._init_atlas(project)
+
+    @property
+    def params(self):
+        return self.module.params
+
+    def fail_json(self, **kwargs):
+        self.module.fail_json(**kwargs)
 
 
 class AtlasModule(AtlasModuleMixin, AnsibleModule):

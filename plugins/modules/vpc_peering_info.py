@@ -213,11 +213,6 @@ try:
 except ImportError:
     pass  # AnsibleAWSModule reports the missing library
 
-try:
-    import yaml
-except ImportError:  # ansible-core depends on PyYAML; without it templates compare as JSON or text
-    yaml = None
-
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import get_aws_connection_info, is_boto3_error_code
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
@@ -225,7 +220,6 @@ from ansible_collections.amazon.aws.plugins.module_utils.transformation import a
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
 from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_path, entry_from_api, plan_access_list
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasError
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
     container_result,
     find_container,
@@ -233,22 +227,13 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import 
     peers_path,
     same_cidr,
 )
-from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModuleMixin, atlas_module_kwargs
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import NO_CREDENTIALS, atlas_module_kwargs, has_credentials
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_drift, peering_result
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, plan, route_summary, route_table_filters
 
 # The AWS reads of several VPCs run side by side (boto3 clients are thread-safe); Atlas reads are few and stay in order.
 AWS_READ_THREADS = 8
-
-
-class AtlasAWSModule(AtlasModuleMixin, AnsibleAWSModule):
-    """AnsibleAWSModule (boto3 ``client(service)``, the AWS options) with the Atlas options, ``atlas_client`` and ``project_id``."""
-
-    def __init__(self, argument_spec, mutually_exclusive=None, required_one_of=None, **kwargs):
-        kwargs.update(atlas_module_kwargs(argument_spec, True, mutually_exclusive, None, required_one_of))
-        AnsibleAWSModule.__init__(self, **kwargs)
-        self._init_atlas(True)
 
 
 class AwsReadError(Exception):
@@ -356,18 +341,15 @@ class AwsSide:
 class AtlasSide:
     """The Atlas reads. Each list is read once per module run, however many VPCs are judged (one page of 500 covers a project)."""
 
-    def __init__(self, module):
-        self.module = module
-        self.client = module.atlas_client
-        self.project_id = module.project_id
+    def __init__(self, atlas):
+        self.atlas = atlas  # AtlasContext: client, project id, failures
+        self.client = atlas.atlas_client
+        self.project_id = atlas.project_id
         self.cache = {}
 
     def read(self, key, doing, call):
         if key not in self.cache:
-            try:
-                self.cache[key] = call()
-            except AtlasError as exc:
-                self.module.fail_on_error(exc, doing=doing)
+            self.cache[key] = self.atlas.call_or_fail(doing, call)
         return self.cache[key]
 
     def container(self, region_name):
@@ -389,25 +371,38 @@ class AtlasSide:
                          lambda: self.client.get(access_list_path(self.project_id, key) + "/status").get("STATUS"))
 
 
+def checked(module, option, check, value):
+    """``check(value)`` (a networks/regions helper, whose rule quotes the value) or fail naming the option."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        module.fail_json(msg="Invalid %s: %s" % (option, exc), option=option)
+
+
 def validate(module, params):
     """Every input checked before the first call; each failure names the option, the value and the rule."""
+    if not has_credentials(params):
+        module.fail_json(msg=NO_CREDENTIALS)
     if not module.region:
-        module.fail_on_value("region", None, "is required (or AWS_REGION): the AWS region of the VPCs and of the Atlas container")
-    region = module.validated("region", normalize_region, module.region)
-    params["atlas_cidr_block"] = module.validated("atlas_cidr_block", networks.atlas_cidr_block, params["atlas_cidr_block"])
+        module.fail_json(msg="region is required (or AWS_REGION): the AWS region of the VPCs and of the Atlas container", option="region")
+    region = checked(module, "region", normalize_region, module.region)
+    params["atlas_cidr_block"] = checked(module, "atlas_cidr_block", networks.atlas_cidr_block, params["atlas_cidr_block"])
+    if params["project_id"]:
+        params["project_id"] = checked(module, "project_id", networks.project_id, params["project_id"])
     wanted = [dict(spec) for spec in params["vpcs"]]
     if not wanted:
-        module.fail_on_value("vpcs", [], "must list at least one VPC")
+        module.fail_json(msg="Invalid vpcs: list at least one VPC", option="vpcs")
     names = set()
     for index, spec in enumerate(wanted):
         prefix = "vpcs[%d]." % index
         if spec["name"] in names:
-            module.fail_on_value(prefix + "name", spec["name"], "names another VPC of vpcs too: give each VPC its own name")
+            module.fail_json(msg="Invalid %sname %r: another VPC of vpcs has that name too; give each VPC its own name" % (prefix, spec["name"]),
+                             option=prefix + "name")
         names.add(spec["name"])
         for option, check in (("vpc_id", networks.vpc_id), ("aws_account_id", networks.aws_account_id),
                               ("security_group_id", networks.security_group_id)):
             if spec[option]:
-                spec[option] = module.validated(prefix + option, check, spec[option])
+                spec[option] = checked(module, prefix + option, check, spec[option])
     return region, wanted
 
 
@@ -433,6 +428,10 @@ def parse_template(template):
     """A template (a dict, or YAML/JSON text) as data; the text itself when it does not parse (e.g. short-form tags such as !Ref)."""
     if template is None or isinstance(template, dict):
         return template
+    try:
+        import yaml  # pylint: disable=import-outside-toplevel  # only when a template differs as text: 2 MiB less otherwise
+    except ImportError:  # ansible-core depends on PyYAML; without it templates compare as JSON or text
+        yaml = None
     if yaml is not None:
         try:
             return yaml.load(template, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -577,14 +576,14 @@ def vpc_options():
 
 
 def main():
-    module = AtlasAWSModule(
-        argument_spec=dict(
+    module = AnsibleAWSModule(
+        supports_check_mode=True,
+        **atlas_module_kwargs(dict(
             atlas_cidr_block=dict(type="str", required=True),
             stack_template=dict(type="str"),
             vpcs=dict(type="list", elements="dict", required=True, options=vpc_options(), mutually_exclusive=[("vpc_id", "stack_name")],
                       required_one_of=[("vpc_id", "stack_name")]),
-        ),
-        supports_check_mode=True,
+        ))
     )
     params = module.params
     region, wanted = validate(module, params)
@@ -602,7 +601,10 @@ def main():
     except AwsReadError as e:
         module.fail_json_aws(e.exc, msg=e.msg)
 
-    atlas_side = AtlasSide(module)
+    # The Atlas client (and requests) only now: into memory freed by loading botocore's EC2 model, 4 MiB less at the peak.
+    from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasContext  # pylint: disable=import-outside-toplevel
+    atlas = AtlasContext(module)
+    atlas_side = AtlasSide(atlas)
     results = []
     for spec, (result, tables) in zip(wanted, reads):
         account = spec["aws_account_id"] or caller
@@ -613,7 +615,7 @@ def main():
         results.append(result)
 
     module.exit_json(changed=False, account=caller, vpcs=dict((spec["name"], result) for spec, result in zip(wanted, results)),
-                     in_sync=all(result["in_sync"] for result in results), api_calls=dict(module.atlas_client.stats))
+                     in_sync=all(result["in_sync"] for result in results), api_calls=dict(atlas.atlas_client.stats))
 
 
 if __name__ == "__main__":

@@ -83,8 +83,9 @@ def targets(res):
         add("One module task within 1.3x of an ansible.builtin.uri task doing the same GET", ratio <= 1.3, "%.2fx" % ratio)
     if res.get("rss"):
         atlas = [v["max_mib"] for k, v in res["rss"].items() if k.startswith("cloudwire.atlas.")]
-        add("Peak RSS of a module process under 80 MB", bool(atlas) and max(atlas) < 80.0,
-            "; ".join("%s %s MiB" % (_short_action(k), _f(v["max_mib"])) for k, v in res["rss"].items()))
+        add("Peak RSS of a module process under 80 MB", bool(atlas) and max(atlas) * 1.048576 < 80.0,
+            "; ".join("%s %s MiB (%s MB)" % (_short_action(k), _f(v["max_mib"]), _f(v["max_mib"] * 1.048576 if v["max_mib"] else None))
+                      for k, v in res["rss"].items()))
     return out
 
 
@@ -311,8 +312,9 @@ Changed for this issue, in order (the *before* column above is the role before t
   inventory shares the one module process. Writes, waits and the drift report of a host that differs are unchanged (the
   phases run as before, from the same read).
 * The reader makes one boto3 session for its three clients (`AnsibleAWSModule.client` makes a session per client, and each
-  session loads botocore's data files again: about 0.1 s of CPU per client here), and compares the deployed template as text
-  before parsing it.
+  session loads botocore's data files again: about 0.1 s of CPU per client here), compares the deployed template as text
+  before parsing it, and imports the Atlas client (requests) and PyYAML only when it needs them, after botocore has loaded
+  its EC2 model (31 MiB of the peak; memory that load frees takes them): 73.5 MiB instead of 78.1 MiB at the peak.
 * Tasks that cost every host a worker process were merged (account, VPC and policy checks in one assert; the report in one
   `set_fact`, with a cheap one for a VPC in sync: templating the report's long expressions costs tens of milliseconds per
   host), since on 2 cores a 30-VPC no-op is CPU-bound on per-host task overhead.

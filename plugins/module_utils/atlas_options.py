@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Atlas connection and project options every cloudwire.atlas module takes, and the check that credentials are given.
+
+Apart from module.py (which adds the client) so that a module can declare them without importing requests: the reader
+vpc_peering_info loads botocore's EC2 model first and imports the Atlas client afterwards, into memory that load freed.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import os
+
+from ansible.module_utils.basic import AnsibleFallbackNotFound
+
+CREDENTIAL_ENV = dict(
+    public_key="MONGODB_ATLAS_PUBLIC_KEY",
+    private_key="MONGODB_ATLAS_PRIVATE_KEY",
+    client_id="MONGODB_ATLAS_CLIENT_ID",
+    client_secret="MONGODB_ATLAS_CLIENT_SECRET",
+)
+
+
+def env_fallback_non_empty(*names):
+    """Like env_fallback, but an empty variable counts as unset.
+
+    AWX credential injectors set every variable of a credential type, the unused ones (service account fields of an
+    API key credential, and the other way round) to "", which must not trip the mutually exclusive options.
+    """
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
+
+def atlas_argument_spec():
+    """Connection options shared by every module (doc fragment ``cloudwire.atlas.atlas``)."""
+    return dict(
+        public_key=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_PUBLIC_KEY"])),
+        private_key=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_PRIVATE_KEY"])),
+        client_id=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_CLIENT_ID"])),
+        client_secret=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_CLIENT_SECRET"])),
+        # No spec default: AnsibleModule skips env fallbacks for options that have one; DEFAULT_BASE_URL applies in code.
+        base_url=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_BASE_URL"])),
+        validate_certs=dict(type="bool", default=True),
+        timeout=dict(type="int", default=30),
+    )
+
+
+def project_argument_spec():
+    """project_id / project_name (doc fragment ``cloudwire.atlas.atlas.project``)."""
+    return dict(
+        project_id=dict(type="str"),
+        project_name=dict(type="str"),
+    )
+
+
+CONNECTION_MUTUALLY_EXCLUSIVE = [
+    ["public_key", "client_id"],
+    ["public_key", "client_secret"],
+    ["private_key", "client_id"],
+    ["private_key", "client_secret"],
+]
+CONNECTION_REQUIRED_TOGETHER = [["public_key", "private_key"], ["client_id", "client_secret"]]
+
+
+def atlas_module_kwargs(argument_spec=None, project=True, mutually_exclusive=None, required_together=None, required_one_of=None):
+    """A module's own options and rules merged with the connection (and project) options and their rules."""
+    spec = atlas_argument_spec()
+    exclusive = list(CONNECTION_MUTUALLY_EXCLUSIVE)
+    together = list(CONNECTION_REQUIRED_TOGETHER)
+    one_of = []
+    if project:
+        spec.update(project_argument_spec())
+        exclusive.append(["project_id", "project_name"])
+        one_of.append(["project_id", "project_name"])
+    spec.update(argument_spec or {})
+    return dict(argument_spec=spec, mutually_exclusive=exclusive + list(mutually_exclusive or []),
+                required_together=together + list(required_together or []), required_one_of=one_of + list(required_one_of or []))
+
+
+NO_CREDENTIALS = ("No Atlas credentials: set public_key and private_key (or the environment variables MONGODB_ATLAS_PUBLIC_KEY and "
+                  "MONGODB_ATLAS_PRIVATE_KEY) for an API key, or client_id and client_secret (MONGODB_ATLAS_CLIENT_ID and "
+                  "MONGODB_ATLAS_CLIENT_SECRET) for a service account.")
+
+
+def has_credentials(params):
+    """An API key pair or a service account pair is given."""
+    return bool((params.get("public_key") and params.get("private_key")) or (params.get("client_id") and params.get("client_secret")))
