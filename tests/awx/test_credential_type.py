@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.join(TESTS, "modules"))
 from module_playbook import run_playbook, task  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 CREDENTIAL_TYPE = os.path.join(REPO_ROOT, "awx", "credential_type.yml")
-MODULE_UTILS = os.path.join(REPO_ROOT, "plugins", "module_utils", "module.py")
+MODULE_UTILS = os.path.join(REPO_ROOT, "plugins", "module_utils", "atlas_options.py")
 
 
 def load_credential_type():
