@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The Atlas connection and project options every cloudwire.atlas module takes, and the check that credentials are given.
+"""The Atlas connection and project options every cloudwire.atlas module takes, the check that credentials are given, and
+failures naming an option, its value and the rule it breaks.
 
 Apart from module.py (which adds the client) so that a module can declare them without importing requests: the reader
 vpc_peering_info loads botocore's EC2 model first and imports the Atlas client afterwards, into memory that load freed.
@@ -84,6 +85,25 @@ def atlas_module_kwargs(argument_spec=None, project=True, mutually_exclusive=Non
 NO_CREDENTIALS = ("No Atlas credentials: set public_key and private_key (or the environment variables MONGODB_ATLAS_PUBLIC_KEY and "
                   "MONGODB_ATLAS_PRIVATE_KEY) for an API key, or client_id and client_secret (MONGODB_ATLAS_CLIENT_ID and "
                   "MONGODB_ATLAS_CLIENT_SECRET) for a service account.")
+
+
+def fail_on_value(module, option, value, rule):
+    """Fail naming the option, the value and the rule it breaks (never used for secret options)."""
+    if value is None:
+        msg = "%s %s" % (option, rule)  # e.g. "atlas_cidr_block is required to create a container ..."
+    elif isinstance(value, str) and repr(value) in rule:
+        msg = "Invalid %s: %s" % (option, rule)  # the helpers' ValueErrors already quote the value
+    else:
+        msg = "Invalid %s %r: %s" % (option, value, rule)
+    module.fail_json(msg=msg, option=option)
+
+
+def validated(module, option, check, value, *args, **kwargs):
+    """``check(value, ...)`` (a networks/regions helper) or fail naming the option; returns its result."""
+    try:
+        return check(value, *args, **kwargs)
+    except ValueError as exc:
+        fail_on_value(module, option, value, str(exc))
 
 
 def has_credentials(params):

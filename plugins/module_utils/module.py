@@ -29,6 +29,7 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.api import (
     AtlasTransportError,
 )
 from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+from ansible_collections.cloudwire.atlas.plugins.module_utils import atlas_options
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import NO_CREDENTIALS, atlas_module_kwargs, has_credentials
 
 # Seconds each API call may spend on retries (429, 5xx, connection errors) before the module fails; the client's default
@@ -112,20 +113,11 @@ class AtlasModuleMixin:
 
     def validated(self, option, check, value, *args, **kwargs):
         """``check(value, ...)`` (a networks/regions helper) or fail naming the option; returns its result."""
-        try:
-            return check(value, *args, **kwargs)
-        except ValueError as exc:
-            self.fail_on_value(option, value, str(exc))
+        return atlas_options.validated(self, option, check, value, *args, **kwargs)
 
     def fail_on_value(self, option, value, rule):
         """Fail naming the option, the value and the rule it breaks (never used for secret options)."""
-        if value is None:
-            msg = "%s %s" % (option, rule)  # e.g. "atlas_cidr_block is required to create a container ..."
-        elif isinstance(value, str) and repr(value) in rule:
-            msg = "Invalid %s: %s" % (option, rule)  # the helpers' ValueErrors already quote the value
-        else:
-            msg = "Invalid %s %r: %s" % (option, value, rule)
-        self.fail_json(msg=msg, option=option)
+        atlas_options.fail_on_value(self, option, value, rule)
 
     def fail_on_error(self, exc, doing=None, **result):
         """Turn a client error into one failure: what we were doing, Atlas's errorCode, and what to do about it."""

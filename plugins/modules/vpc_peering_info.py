@@ -227,7 +227,13 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import 
     peers_path,
     same_cidr,
 )
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import NO_CREDENTIALS, atlas_module_kwargs, has_credentials
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import (
+    NO_CREDENTIALS,
+    atlas_module_kwargs,
+    fail_on_value,
+    has_credentials,
+    validated,
+)
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_drift, peering_result
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, plan, route_summary, route_table_filters
@@ -255,28 +261,26 @@ class AwsSide:
     def __init__(self, module):
         self.module = module
         self.retry = AWSRetry.jittered_backoff()
-        self.session = None
-        self.client_args = None
         self.clients = {}
 
     def connect(self, services):
         """Clients of the module's one session, made before any thread reads. (AnsibleAWSModule.client makes a session per
         client, and each session loads botocore's data files again: about 0.1 s of CPU per client here.)"""
-        for service in services:
-            try:
-                if self.session is None:
-                    region, endpoint, connect = get_aws_connection_info(self.module)
-                    connect = dict(connect)
-                    config = botocore.config.Config(user_agent_extra="cloudwire.atlas")
-                    for key in ("config", "aws_config"):
-                        extra = connect.pop(key, None)
-                        if extra:
-                            config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
-                    self.session = boto3.session.Session(profile_name=connect.pop("profile_name", None))
-                    self.client_args = dict(connect, region_name=region, endpoint_url=endpoint, config=config)
-                self.clients[service] = RetryingBotoClientWrapper(self.session.client(service, **self.client_args), self.retry)
-            except (ValueError, botocore.exceptions.BotoCoreError) as e:
-                raise AwsReadError(e, "Could not connect to AWS (%s)" % service)
+        region, endpoint, connect = get_aws_connection_info(self.module)
+        connect = dict(connect)
+        config = botocore.config.Config(user_agent_extra="cloudwire.atlas")
+        for key in ("config", "aws_config"):
+            extra = connect.pop(key, None)
+            if extra:
+                config = config.merge(extra if isinstance(extra, botocore.config.Config) else botocore.config.Config(**extra))
+        profile = connect.pop("profile_name", None)
+        client_args = dict(connect, region_name=region, endpoint_url=endpoint, config=config)
+        try:
+            session = boto3.session.Session(profile_name=profile)
+            for service in services:
+                self.clients[service] = RetryingBotoClientWrapper(session.client(service, **client_args), self.retry)
+        except (ValueError, botocore.exceptions.BotoCoreError) as e:
+            raise AwsReadError(e, "Could not connect to AWS (%s)" % ", ".join(services))
 
     def account(self):
         try:
@@ -371,38 +375,29 @@ class AtlasSide:
                          lambda: self.client.get(access_list_path(self.project_id, key) + "/status").get("STATUS"))
 
 
-def checked(module, option, check, value):
-    """``check(value)`` (a networks/regions helper, whose rule quotes the value) or fail naming the option."""
-    try:
-        return check(value)
-    except ValueError as exc:
-        module.fail_json(msg="Invalid %s: %s" % (option, exc), option=option)
-
-
 def validate(module, params):
     """Every input checked before the first call; each failure names the option, the value and the rule."""
     if not has_credentials(params):
         module.fail_json(msg=NO_CREDENTIALS)
     if not module.region:
-        module.fail_json(msg="region is required (or AWS_REGION): the AWS region of the VPCs and of the Atlas container", option="region")
-    region = checked(module, "region", normalize_region, module.region)
-    params["atlas_cidr_block"] = checked(module, "atlas_cidr_block", networks.atlas_cidr_block, params["atlas_cidr_block"])
+        fail_on_value(module, "region", None, "is required (or AWS_REGION): the AWS region of the VPCs and of the Atlas container")
+    region = validated(module, "region", normalize_region, module.region)
+    params["atlas_cidr_block"] = validated(module, "atlas_cidr_block", networks.atlas_cidr_block, params["atlas_cidr_block"])
     if params["project_id"]:
-        params["project_id"] = checked(module, "project_id", networks.project_id, params["project_id"])
+        params["project_id"] = validated(module, "project_id", networks.project_id, params["project_id"])
     wanted = [dict(spec) for spec in params["vpcs"]]
     if not wanted:
-        module.fail_json(msg="Invalid vpcs: list at least one VPC", option="vpcs")
+        fail_on_value(module, "vpcs", [], "must list at least one VPC")
     names = set()
     for index, spec in enumerate(wanted):
         prefix = "vpcs[%d]." % index
         if spec["name"] in names:
-            module.fail_json(msg="Invalid %sname %r: another VPC of vpcs has that name too; give each VPC its own name" % (prefix, spec["name"]),
-                             option=prefix + "name")
+            fail_on_value(module, prefix + "name", spec["name"], "names another VPC of vpcs too: give each VPC its own name")
         names.add(spec["name"])
         for option, check in (("vpc_id", networks.vpc_id), ("aws_account_id", networks.aws_account_id),
                               ("security_group_id", networks.security_group_id)):
             if spec[option]:
-                spec[option] = checked(module, prefix + option, check, spec[option])
+                spec[option] = validated(module, prefix + option, check, spec[option])
     return region, wanted
 
 
@@ -593,11 +588,8 @@ def main():
     try:
         aws.connect(["sts", "ec2"] + (["cloudformation"] if any(spec["stack_name"] for spec in wanted) else []))
         caller = aws.account()
-        if len(wanted) == 1:
-            reads = [read_aws(aws, wanted[0], atlas_cidr_block, params["stack_template"])]
-        else:
-            with ThreadPoolExecutor(max_workers=AWS_READ_THREADS) as pool:
-                reads = list(pool.map(lambda spec: read_aws(aws, spec, atlas_cidr_block, params["stack_template"]), wanted))
+        with ThreadPoolExecutor(max_workers=min(AWS_READ_THREADS, len(wanted))) as pool:
+            reads = list(pool.map(lambda spec: read_aws(aws, spec, atlas_cidr_block, params["stack_template"]), wanted))
     except AwsReadError as e:
         module.fail_json_aws(e.exc, msg=e.msg)
 
