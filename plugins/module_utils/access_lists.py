@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Entries of an Atlas project's IP access list: normalised from the API, compared with the wanted ones.
 
-Used by atlas_whitelist (which writes) and vpc_peering_info (which only reads), so both judge an entry alike.
+Used by atlas_access_list (which writes) and vpc_peering_info (which only reads), so both judge an entry alike.
 No Ansible imports: unit-tested directly.
 """
 

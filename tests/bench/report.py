@@ -236,7 +236,7 @@ def _waits(res):
     delays = res["delays"]
     delay_of = {"connection": delays["initiating_delay"], "available": delays["finalizing_delay"], "active": delays["access_list_delay"]}
     for state, wait in role_wait.items():
-        waiter = "role loop (`vpc_peering_poll_seconds: 1`)" if state != "active" else "atlas_whitelist `wait: true` in the role"
+        waiter = "role loop (`vpc_peering_poll_seconds: 1`)" if state != "active" else "atlas_access_list `wait: true` in the role"
         interval = ROLE_POLL_SECONDS if state != "active" else "n/a"
         lines.append("| %s | %s | %s | %s | %s | %s |" % (waiter, names[state], delay_of[state], _f(wait["latency"]), wait["polls"], interval))
     for wait in res.get("module_wait") or []:
@@ -298,7 +298,7 @@ as loops of short reads, not fixed sleeps.
 
 Changed for this issue, in order (the *before* column above is the role before the first of them):
 
-* `atlas_vpc_peering` and `atlas_whitelist`: `poll_interval` / `poll_max_interval` options. Polling inside a module starts at
+* `atlas_vpc_peering` and `atlas_access_list`: `poll_interval` / `poll_max_interval` options. Polling inside a module starts at
   1 s and grows 1.5x up to 15 s (peerings) or 10 s (access-list entries) by default; both are configurable (section 4 shows a
   lower cap), and a wait returns at most one interval after Atlas reaches the state.
 * Role, accept step: the `pcx-` is read on AWS only while Atlas reports `PENDING_ACCEPTANCE`; role, container step:

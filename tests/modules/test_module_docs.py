@@ -31,7 +31,7 @@ def test_pages_in_docs_modules_are_current(docs):
             assert handle.read() == content, "%s is out of date: run .venv/bin/python tests/modules/module_docs.py" % path
 
 
-@pytest.mark.parametrize("name", list(module_docs.MODULES) + ["atlas_access_list"])
+@pytest.mark.parametrize("name", list(module_docs.MODULES) + ["atlas_whitelist"])
 def test_ansible_doc_renders(name):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
     done = subprocess.run([module_docs.ANSIBLE_DOC, "-t", "module", "cloudwire.atlas." + name], cwd=REPO_ROOT, env=env,
@@ -51,7 +51,7 @@ def _options(doc):
 
 
 def test_examples_use_real_options_and_every_required_one(docs):
-    aliases = {"cloudwire.atlas.atlas_access_list": "cloudwire.atlas.atlas_whitelist"}
+    aliases = {"cloudwire.atlas.atlas_whitelist": "cloudwire.atlas.atlas_access_list"}
     for name in module_docs.MODULES:
         data = docs["cloudwire.atlas." + name]
         tasks = yaml.safe_load(data["examples"])
@@ -99,7 +99,7 @@ def test_examples_run(docs, atlas_env, tmp_path):
     tasks = (_examples(docs, "atlas_container_info", vpc_id) + _examples(docs, "atlas_container", vpc_id)
              + [task("set-up: the container the peering examples use", "atlas_container",
                      {"project_name": EXAMPLE_PROJECT_NAME, "region": "us-east-1", "atlas_cidr_block": "192.168.248.0/21"})]
-             + peering[:-1] + _examples(docs, "atlas_whitelist", vpc_id) + peering[-1:])
+             + peering[:-1] + _examples(docs, "atlas_access_list", vpc_id) + peering[-1:])
     run = run_playbook(env, tmp_path, tasks, module_defaults=False)
     assert run.returncode == 0, run.stdout[-5000:]
     names = [t["name"] for t in tasks]

@@ -11,7 +11,7 @@ import yaml
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
-MODULES = ["atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_whitelist"]
+MODULES = ["atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_access_list"]
 # What a user's install must never carry: local state, caches, the venv.
 NEVER_SHIPPED = (".venv/", ".ansible/", ".build/", ".git/", "tests/output/", "__pycache__/", ".pytest_cache/", ".hypothesis/")
 
@@ -68,8 +68,8 @@ def test_ansible_doc_renders_every_module_and_the_role_from_the_install(installe
         assert "cloudwire.atlas." + module in listed
         text = run([os.path.join(BIN, "ansible-doc"), "-t", "module", "cloudwire.atlas." + module], env=env, cwd=str(tmp_path))
         assert "EXAMPLES" in text and "RETURN VALUES" in text and "project_id" in text
-    alias = run([os.path.join(BIN, "ansible-doc"), "-t", "module", "cloudwire.atlas.atlas_access_list"], env=env, cwd=str(tmp_path))
-    assert "atlas_whitelist" in alias
+    alias = run([os.path.join(BIN, "ansible-doc"), "-t", "module", "cloudwire.atlas.atlas_whitelist"], env=env, cwd=str(tmp_path))
+    assert "atlas_access_list" in alias
     role = run([os.path.join(BIN, "ansible-doc"), "-t", "role", "cloudwire.atlas.vpc_peering"], env=env, cwd=str(tmp_path))
     assert re.search(r"ENTRY POINT: \W*main", role) and "vpc_peering_aws_region" in role
 

@@ -48,7 +48,7 @@ def chain_tasks(rel, vpc_id, vpc_cidr=VPC_CIDR, atlas_cidr=ATLAS_CIDR):
         {"name": "routes", "cloudwire.atlas.vpc_peering_routes": {
             "region": REGION, "endpoint_url": rel["aws_endpoint"], "vpc_id": vpc_id, "destination_cidr_block": atlas_cidr,
             "vpc_peering_connection_id": "{{ peering.peering.connection_id }}"}},
-        {"name": "access list", "cloudwire.atlas.atlas_whitelist": {
+        {"name": "access list", "cloudwire.atlas.atlas_access_list": {
             "entries": [{"cidr_block": vpc_cidr, "comment": "reliability"}], "wait": True, "wait_timeout": 120}},
     ]
 

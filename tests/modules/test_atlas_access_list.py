@@ -1,4 +1,4 @@
-"""atlas_whitelist (and its alias atlas_access_list) through real ansible-playbook runs against the simulator."""
+"""atlas_access_list (and its old name atlas_whitelist) through real ansible-playbook runs against the simulator."""
 
 import datetime
 import threading
@@ -11,7 +11,7 @@ SUPPORT = "198.51.100.23"
 
 
 def access_list(name, **args):
-    return task(name, "atlas_whitelist", args)
+    return task(name, "atlas_access_list", args)
 
 
 def keys(entries):
@@ -42,8 +42,8 @@ def test_access_list_lifecycle(play, atlas_env):
         access_list("add again in other forms", entries=same_three_other_forms),
         dict(access_list("change a comment in check mode", entries=[{"ip_address": OFFICE, "comment": "office (moved)"}]), check_mode=True),
         dict(access_list("change a comment", entries=[{"ip_address": OFFICE, "comment": "office (moved)"}]), diff=True),
-        task("add one through the alias", "atlas_access_list", {"entries": [{"ip_address": SUPPORT, "delete_after_date": in_days(2)}]}),
-        task("alias again", "atlas_access_list", {"entries": [{"ip_address": SUPPORT}]}),
+        task("add one through the old name", "atlas_whitelist", {"entries": [{"ip_address": SUPPORT, "delete_after_date": in_days(2)}]}),
+        task("old name again", "atlas_whitelist", {"entries": [{"ip_address": SUPPORT}]}),
         dict(access_list("purge in check mode", entries=[{"cidr_block": VPC_CIDR}], purge=True), check_mode=True, diff=True),
         access_list("purge", entries=[{"cidr_block": VPC_CIDR}, {"ip_address": OFFICE}], purge=True),
         access_list("purge again", entries=[{"cidr_block": VPC_CIDR}, {"ip_address": OFFICE}], purge=True),
@@ -70,7 +70,7 @@ def test_access_list_lifecycle(play, atlas_env):
     assert len(status_polls) >= 2, "wait polled the entry until it was ACTIVE"
     assert added["diff"]["before"] == [] and added["diff"]["after"] == added["entries"]
 
-    for name in ("add again", "add again in other forms", "alias again", "purge again", "remove again"):
+    for name in ("add again", "add again in other forms", "old name again", "purge again", "remove again"):
         assert run[name]["changed"] is False, name
         assert run.writes(name) == [], name
         assert run[name]["added"] == run[name]["removed"] == run[name]["updated"] == [], name
@@ -84,7 +84,7 @@ def test_access_list_lifecycle(play, atlas_env):
     after_office = [e for e in changed["diff"]["after"] if e["ip_address"] == OFFICE][0]
     assert (before_office["comment"], after_office["comment"]) == ("office", "office (moved)")
 
-    temporary = run["add one through the alias"]
+    temporary = run["add one through the old name"]
     assert temporary["changed"] is True
     assert temporary["added"][0]["ip_address"] == SUPPORT and temporary["added"][0]["delete_after_date"]
 
@@ -123,7 +123,7 @@ def test_access_list_survives_a_lost_answer_and_a_conflict(play, atlas_env):
     assert SUPPORT + "/32" in keys(result["entries"])
 
     sim.add_fault(method="POST", path="/accessList$", kind="status", status=409, count=4)
-    run = play([expect_failure("add while conflicts go on", "atlas_whitelist", {"entries": [{"ip_address": "192.0.2.99"}]})])
+    run = play([expect_failure("add while conflicts go on", "atlas_access_list", {"entries": [{"ip_address": "192.0.2.99"}]})])
     result = run["add while conflicts go on"]
     assert result["failed"] is True and "192.0.2.99/32" in result["msg"] and "in 4 attempts" in result["msg"] and "throttle: 1" in result["msg"]
     assert [w["method"] for w in run.writes("add while conflicts go on")] == ["POST"] * 4
@@ -146,7 +146,7 @@ def test_access_list_validation_errors(play, atlas_env):
         ("purge with absent", {"entries": [{"ip_address": OFFICE}], "state": "absent", "purge": True}, ["purge", "state=present"]),
         ("negative timeout", {"entries": [{"ip_address": OFFICE}], "wait_timeout": -1}, ["wait_timeout", "-1"]),
     ]
-    run = play([expect_failure(name, "atlas_whitelist", args) for name, args, _words in cases])
+    run = play([expect_failure(name, "atlas_access_list", args) for name, args, _words in cases])
     for name, _args, words in cases:
         result = run[name]
         assert result["failed"] is True, name
@@ -157,7 +157,7 @@ def test_access_list_validation_errors(play, atlas_env):
 
 def test_access_list_api_error_names_the_error_code(play, atlas_env):
     """Atlas refuses a security group without a peering: the failure carries Atlas's errorCode."""
-    run = play([expect_failure("security group without peering", "atlas_whitelist",
+    run = play([expect_failure("security group without peering", "atlas_access_list",
                                {"entries": [{"aws_security_group": "sg-0123456789abcdef0"}]})])
     result = run["security group without peering"]
     assert result["failed"] is True

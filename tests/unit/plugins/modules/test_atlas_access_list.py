@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""atlas_whitelist: the set comparison of access-list entries (examples and hypothesis properties)."""
+"""atlas_access_list: the set comparison of access-list entries (examples and hypothesis properties)."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -22,7 +22,7 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists impor
     plan_access_list,
     public,
 )
-from ansible_collections.cloudwire.atlas.plugins.modules.atlas_whitelist import AccessListRun
+from ansible_collections.cloudwire.atlas.plugins.modules.atlas_access_list import AccessListRun
 
 
 def want(**entry):
@@ -180,9 +180,9 @@ class StatusModule:
 
 
 def instant_poll(monkeypatch):
-    from ansible_collections.cloudwire.atlas.plugins.modules import atlas_whitelist  # pylint: disable=import-outside-toplevel
-    original = atlas_whitelist.poll
-    monkeypatch.setattr(atlas_whitelist, "poll", lambda fetch, done, timeout, **intervals: original(
+    from ansible_collections.cloudwire.atlas.plugins.modules import atlas_access_list  # pylint: disable=import-outside-toplevel
+    original = atlas_access_list.poll
+    monkeypatch.setattr(atlas_access_list, "poll", lambda fetch, done, timeout, **intervals: original(
         fetch, done, timeout, sleep=lambda s: None, **intervals))
 
 

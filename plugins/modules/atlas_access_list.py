@@ -8,12 +8,14 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r"""
-module: atlas_whitelist
+module: atlas_access_list
 short_description: Manage the IP access list of a MongoDB Atlas project
 version_added: 0.1.0
 description:
   - Adds, updates and removes entries of an Atlas project's IP access list (formerly the whitelist), using the C(accessList) API
-    that replaced the C(whitelist) API Atlas removed in July 2021. Also available as C(cloudwire.atlas.atlas_access_list).
+    that replaced the C(whitelist) API Atlas removed in July 2021.
+  - Also available as C(cloudwire.atlas.atlas_whitelist), the name the C(community.mongodb) Atlas modules used, so playbooks
+    written for them keep working.
   - Entries compare as sets after normalising; V(1.2.3.4) and V(1.2.3.4/32) are the same entry.
   - All additions and comment changes go to Atlas in one request, because Atlas does not support concurrent additions. When another
     writer changes the list at the same time, the module reads it again and retries.
@@ -99,7 +101,7 @@ author:
 
 EXAMPLES = r"""
 - name: Open the project to the peered VPC and an office address, and wait until Atlas applied them
-  cloudwire.atlas.atlas_whitelist:
+  cloudwire.atlas.atlas_access_list:
     project_name: payments-dev
     entries:
       - cidr_block: 10.20.0.0/16
@@ -117,14 +119,14 @@ EXAMPLES = r"""
         delete_after_date: "{{ '%Y-%m-%dT%H:%M:%SZ' | strftime(now(utc=true).timestamp() + 8 * 3600, utc=true) }}"
 
 - name: Make the access list exactly these entries
-  cloudwire.atlas.atlas_whitelist:
+  cloudwire.atlas.atlas_access_list:
     project_name: payments-dev
     entries:
       - aws_security_group: sg-0123456789abcdef0
         comment: app servers
     purge: true
 
-- name: Remove the office address
+- name: Remove the office address (atlas_whitelist is the same module under the community.mongodb name)
   cloudwire.atlas.atlas_whitelist:
     project_name: payments-dev
     entries:
