@@ -160,8 +160,8 @@ def _last_poll(hostvars, host, name):
 
 def vpc_peering_outcome(host, step, hostvars):
     """The host's part of a shared step's answer ({} when the step had nothing for it); ``error`` says why it failed."""
-    members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get("project" if step.startswith("atlas") or step == "containers"
-                                                                                        else "read") or []
+    kind = "project" if step.startswith("atlas") or step == "containers" else "read"
+    members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get(kind) or []
     for member in members:
         result = _get(hostvars, member, REGISTERED[step])
         if not _ran(result):
@@ -205,6 +205,8 @@ def _step_input(host, step, hostvars):
             routes["route_table_ids"] = routes.get("route_table_ids") or ids.get("route_table_ids")
             item["routes"] = routes
         item["dns"] = "dns" in actions
+        # A stack deployed by this run: the plan could not read its VPC's DNS attributes.
+        item["dns_check"] = bool((actions.get("stack") or {}).get("dns_check"))
     elif step == "atlas_teardown":
         item["access_list_remove"] = (actions.get("access_list_remove") or {}).get("entries") or []
         item["peering_delete"] = (actions.get("peering_delete") or {}).get("id")
@@ -257,8 +259,8 @@ def vpc_peering_summary(hosts, hostvars):
 def vpc_peering_summary_text(check_mode, summary):
     """The summary's message: what the run found (check mode) or changed, host by host."""
     hosts = [host for host, lines in summary.items() if lines]
-    text = "%s: %d finding(s) on %d of %d host(s)." % ("Drift (check mode, nothing was changed)" if check_mode else "Changes made by this run",
-                                                      sum(len(lines) for lines in summary.values()), len(hosts), len(summary))
+    heading = "Drift (check mode, nothing was changed)" if check_mode else "Changes made by this run"
+    text = "%s: %d finding(s) on %d of %d host(s)." % (heading, sum(len(lines) for lines in summary.values()), len(hosts), len(summary))
     return "\n".join([text] + ["%s: %s." % (host, "; ".join(summary[host])) for host in hosts])
 
 

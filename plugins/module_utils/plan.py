@@ -33,7 +33,7 @@ REFUSED = "refused by the automation policy, nothing was written on either cloud
 # The order in which the role applies a plan (roles/vpc_peering/tasks/present.yml and absent.yml follow it).
 PRESENT_ORDER = ("stack", "container", "peering", "access_list", "wait_connection", "accept", "routes", "dns", "access_list_late",
                  "wait_available", "wait_active")
-ABSENT_ORDER = ("access_list_remove", "peering_delete", "routes_remove", "wait_gone", "stack_delete", "remove_container")
+ABSENT_ORDER = ("routes_remove", "access_list_remove", "peering_delete", "wait_gone", "stack_delete", "remove_container")
 
 
 class Plan:
@@ -242,7 +242,8 @@ def _plan_present(want, seen, context):
             plan.find(line)
         deploy = bool(lines)
         if deploy:
-            plan.act("stack")
+            # The AWS step reads the new VPC's DNS attributes: the plan could not.
+            plan.act("stack", dns_check=bool(want.get("require_dns", True)))
             if not stack_exists(stack) and not policy.get("allow_stack_create", True):
                 plan.refusals.append(stack_create_refusal(policy, want["stack_name"]))
         vpc_id = outputs.get(OUTPUT_VPC)

@@ -86,8 +86,8 @@ def status_outcome(args, raw, statuses):
     elif wait_for == "gone":
         msg = "Peering %s is still %s %s: Atlas has not removed it yet. Run again later." % (raw.get("id"), raw.get("statusName"), waited)
     else:
-        msg = "Peering %s is still %s %s, waiting for %s." % (raw.get("id"), raw.get("statusName"), waited,
-                                                               "its pcx- connection id" if wait_for == "connection" else "AVAILABLE")
+        awaited = "its pcx- connection id" if wait_for == "connection" else "AVAILABLE"
+        msg = "Peering %s is still %s %s, waiting for %s." % (raw.get("id"), raw.get("statusName"), waited, awaited)
         if raw.get("statusName") == "PENDING_ACCEPTANCE":
             msg += " Accept %s in AWS account %s, region %s." % (raw.get("connectionId"), raw.get("awsAccountId"), region)
         msg += " Run again, or raise vpc_peering_wait_timeout."

@@ -34,8 +34,8 @@ class AtlasSessions:
 
     def get(self, params):
         """(client, project id) for these options; the project is looked up by name once."""
-        key = tuple(str(params.get(k)) for k in ("base_url", "public_key", "private_key", "client_id", "client_secret",
-                                                  "validate_certs", "timeout"))
+        options = ("base_url", "public_key", "private_key", "client_id", "client_secret", "validate_certs", "timeout")
+        key = tuple(str(params.get(k)) for k in options)
         client = self._clients.get(key)
         if client is None:
             client = self._clients[key] = new_client(params)

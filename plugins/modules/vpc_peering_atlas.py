@@ -164,6 +164,9 @@ vpcs:
       description: The access-list entries added or updated for the VPC.
       type: list
       elements: str
+    changed:
+      description: Whether this VPC's actions changed something.
+      type: bool
     error:
       description: Why an action of this VPC failed, or null.
       type: str
@@ -211,7 +214,13 @@ class AtlasStep:
         self.changed = False
 
     def result(self, name):
-        return self.results.setdefault(name, {"container_id": None, "peering": None, "entries": [], "error": None})
+        return self.results.setdefault(name, {"changed": False, "container_id": None, "peering": None, "entries": [], "error": None})
+
+    def did(self, names):
+        """These VPCs' actions changed something on Atlas (each host's recap counts its own VPC's changes)."""
+        self.changed = True
+        for name in names:
+            self.result(name)["changed"] = True
 
     def fail(self, names, doing, exc):
         for name in names:
@@ -235,6 +244,7 @@ class AtlasStep:
             except AtlasError as exc:
                 self.fail(names, "create the Atlas container in %s with CIDR %s" % (region, wanted["atlas_cidr_block"]), exc)
                 continue
+            self.did(names)
             for name in names:
                 self.result(name)["container_id"] = ids[region]
         return ids
@@ -246,7 +256,6 @@ class AtlasStep:
                 raw = self.client.patch(container_path(self.project_id, wanted["id"]), body)
             else:
                 raw = self.client.post(containers_path(self.project_id), body)
-            self.changed = True
             return raw["id"]
         except AtlasOutcomeUnknown:
             pass  # the write may have been committed: read before deciding
@@ -255,13 +264,11 @@ class AtlasStep:
                 raise
         found = find_container(list_aws_containers(self.client, self.project_id), region)
         if found is not None and same_cidr(found.get("atlasCidrBlock"), wanted["atlas_cidr_block"]):
-            self.changed = True
             return found["id"]
         if found is not None:
             raise AtlasError("another run created the Atlas container in %s with CIDR %s while this one wants %s: use "
                              "vpc_peering_atlas_cidr_block: %s" % (region, found.get("atlasCidrBlock"), wanted["atlas_cidr_block"],
                                                                    found.get("atlasCidrBlock")))
-        self.changed = True
         return self.client.post(containers_path(self.project_id), body)["id"]
 
     # -- the access list -----------------------------------------------------------------------------------------------
@@ -296,7 +303,7 @@ class AtlasStep:
             self.fail(names, "add %s to the project's IP access list" % ", ".join(sorted(owners)),
                       "the answer was lost %d times: run again" % ACCESS_LIST_ATTEMPTS)
             return
-        self.changed = True
+        self.did(names)
         for key_, owned in owners.items():
             for name in owned:
                 self.result(name)["entries"].append(key_)
@@ -310,7 +317,7 @@ class AtlasStep:
                         self.client.delete(access_list_path(self.project_id, key))
                     except AtlasOutcomeUnknown:
                         self.client.delete(access_list_path(self.project_id, key))  # DELETE is idempotent: 404 then means done
-                    self.changed = True
+                    self.did([vpc["name"]])
                 except AtlasApiError as exc:
                     if exc.status != 404:  # removed meanwhile: the goal is reached
                         self.fail([vpc["name"]], "remove %s from the project's IP access list" % key, exc)
@@ -325,9 +332,9 @@ class AtlasStep:
         """Request the deletion (404 or an earlier request mean it is on its way); the role then waits until it is gone."""
         try:
             self.client.delete(peer_path(self.project_id, peer_id))
-            self.changed = True
+            self.did([name])
         except AtlasOutcomeUnknown:
-            self.changed = True  # re-read by the wait that follows
+            self.did([name])  # re-read by the wait that follows
         except AtlasApiError as exc:
             if exc.status != 404 and exc.error_code != "PEER_ALREADY_REQUESTED_DELETION":
                 self.fail([name], "delete network peering connection %s" % peer_id, exc)
@@ -384,7 +391,7 @@ class AtlasStep:
                 self.fail([vpc["name"]], "%s the network peering to %s in account %s" % (
                     "request" if wanted["request"] == "create" else "change", wanted["vpc_id"], wanted["aws_account_id"]), exc)
                 continue
-            self.changed = True
+            self.did([vpc["name"]])
             self.result(vpc["name"])["peering"] = peering_view(raw)
         # A FAILED or TERMINATING peering must be gone before Atlas takes a new request for the same VPC.
         for name, old_id, body in again:
@@ -396,16 +403,19 @@ class AtlasStep:
             except AtlasError as exc:
                 self.fail([name], "request the network peering to %s again" % body["vpcId"], exc)
                 continue
-            self.changed = True
+            self.did([name])
             self.result(name)["peering"] = peering_view(raw)
 
-    def remove_containers(self, regions):
+    def remove_containers(self, vpcs):
+        regions = {}
+        for vpc in vpcs:
+            if vpc.get("remove_container"):
+                regions.setdefault(normalize_region(vpc["remove_container"]).atlas, []).append(vpc["name"])
         out = {}
         if not regions:
             return out
         containers = list_aws_containers(self.client, self.project_id)
-        for region in regions:
-            region = normalize_region(region).atlas
+        for region, names in sorted(regions.items()):
             found = find_container(containers, region)
             if found is None:
                 out[region] = "gone"
@@ -413,10 +423,10 @@ class AtlasStep:
             try:
                 self.client.delete(container_path(self.project_id, found["id"]))
                 out[region] = "removed"
-                self.changed = True
+                self.did(names)
             except AtlasOutcomeUnknown:
                 out[region] = "removed"
-                self.changed = True
+                self.did(names)
             except AtlasApiError as exc:
                 if exc.error_code == "CONTAINERS_IN_USE":
                     out[region] = "in use"  # by a peering or a cluster outside this run: it stays
@@ -461,7 +471,7 @@ def main():
             if item.get("peering_delete"):
                 step.delete_peering(item["name"], item["peering_delete"])
         step.peerings(vpcs, container_ids)
-        removed = step.remove_containers(sorted(set(item["remove_container"] for item in vpcs if item.get("remove_container"))))
+        removed = step.remove_containers(vpcs)
     except AtlasError as exc:
         module.fail_on_error(exc, doing="apply the plan on Atlas", changed=step.changed, vpcs=step.results)
     for item in vpcs:

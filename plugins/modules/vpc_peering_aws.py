@@ -63,6 +63,12 @@ options:
         description: Turn on DNS support and DNS hostnames.
         type: bool
         default: false
+      dns_check:
+        description:
+          - Read DNS support and DNS hostnames first and turn on what is off (the VPC of a stack this run deployed, which the plan
+            could not read; its template asks for both, but not every CloudFormation implementation honours that).
+        type: bool
+        default: false
 extends_documentation_fragment:
   - amazon.aws.common.modules
   - amazon.aws.region.modules
@@ -108,8 +114,13 @@ vpcs:
   returned: always
   type: dict
   contains:
+    changed:
+      description: Whether this VPC's actions changed something.
+      type: bool
     done:
-      description: What this run changed, in the words of the role's report (C(route rtb-...: missing), C(peering: pending acceptance of pcx-...)).
+      description: >-
+        What this run found and changed that the plan could not see, in the words of the role's report (C(route rtb-...: missing),
+        C(peering: pending acceptance of pcx-...)).
       type: list
       elements: str
     route_tables:
@@ -125,6 +136,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
     AnsibleEC2Error,
     accept_vpc_peering_connection,
     describe_route_tables,
+    describe_vpc_attribute,
     describe_vpc_peering_connections,
     modify_vpc_attribute,
 )
@@ -135,11 +147,15 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import apply_route, plan as plan_route
 
 
+DNS_ATTRIBUTES = (("EnableDnsSupport", "vpc dns support: off"), ("EnableDnsHostnames", "vpc dns hostnames: off"))
+
+
 def main():
     routes = dict(connection_id=dict(type="str"), route_table_ids=dict(type="list", elements="str"),
                   changes=dict(type="list", elements="dict"))
     vpc = dict(name=dict(type="str", required=True), vpc_id=dict(type="str"), accept=dict(type="str"),
-               routes=dict(type="dict", options=routes), routes_remove=dict(type="dict"), dns=dict(type="bool", default=False))
+               routes=dict(type="dict", options=routes), routes_remove=dict(type="dict"), dns=dict(type="bool", default=False),
+               dns_check=dict(type="bool", default=False))
     module = AnsibleAWSModule(
         argument_spec=dict(destination_cidr_block=dict(type="str", required=True),
                            vpcs=dict(type="list", elements="dict", required=True, options=vpc)),
@@ -154,8 +170,7 @@ def main():
         module.fail_json(msg="Invalid destination_cidr_block: %s" % exc)
     vpcs = module.params["vpcs"]
     ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    results = dict((v["name"], {"done": [], "route_tables": [], "error": None}) for v in vpcs)
-    changed = False
+    results = dict((v["name"], {"changed": False, "done": [], "route_tables": [], "error": None}) for v in vpcs)
 
     def failed(name, exc):
         results[name]["error"] = results[name]["error"] or str(exc)
@@ -178,7 +193,7 @@ def main():
             except AnsibleEC2Error as exc:
                 failed(name, exc)
                 continue
-            changed = True
+            results[name]["changed"] = True
             results[name]["done"].append("peering: pending acceptance of %s" % pcx["VpcPeeringConnectionId"])
 
     # Tables of a stack deployed by this run were not read by the plan: one read for all of them.
@@ -214,16 +229,23 @@ def main():
             elif item.get("routes_remove"):
                 changes = item["routes_remove"].get("changes") or []
             for change in changes:
-                changed = apply_route(ec2, change["route_table_id"], destination, pcx, change["action"]) or changed
+                if apply_route(ec2, change["route_table_id"], destination, pcx, change["action"]):
+                    results[name]["changed"] = True
                 results[name]["route_tables"].append({"route_table_id": change["route_table_id"],
                                                       "after": None if change["action"] == "delete" else {"target": pcx, "state": "active"}})
-            if item.get("dns"):
-                for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):  # AWS takes one attribute per call
-                    modify_vpc_attribute(ec2, item["vpc_id"], **{attribute: {"Value": True}})
-                changed = True
+            for attribute, line in DNS_ATTRIBUTES:
+                if item.get("dns_check") and not item.get("dns"):
+                    if describe_vpc_attribute(ec2, item["vpc_id"], attribute[0].lower() + attribute[1:])[attribute]["Value"]:
+                        continue
+                    results[name]["done"].append(line)
+                elif not item.get("dns"):
+                    continue
+                modify_vpc_attribute(ec2, item["vpc_id"], **{attribute: {"Value": True}})  # AWS takes one attribute per call
+                results[name]["changed"] = True
         except AnsibleEC2Error as exc:
             failed(name, exc)
 
+    changed = any(r["changed"] for r in results.values())
     errors = ["%s: %s" % (name, r["error"]) for name, r in sorted(results.items()) if r["error"]]
     if errors:
         module.fail_json(msg="; ".join(errors), changed=changed, vpcs=results)

@@ -218,8 +218,8 @@ vpcs:
     findings:
       description:
         - What differs from the wanted state, one line per finding, in the words of the role's drift report; empty when the
-          peering is in place. In check mode, what the automation policy would refuse comes first (C(policy: a run would be
-          refused: ...)).
+          peering is in place.
+        - "In check mode, what the automation policy would refuse comes first (C(policy: a run would be refused: ...))."
       type: list
       elements: str
       sample: ["peering: pending acceptance of pcx-0a1b2c3d4e5f67890", "route rtb-0a1b2c3d4e5f67890: missing"]
@@ -235,7 +235,7 @@ vpcs:
         - "Converge: C(stack), C(container), C(peering) (C(request): C(create), C(recreate) or C(update)), C(access_list),
           C(wait_connection), C(accept), C(routes), C(dns), C(access_list_late) (a security-group entry, which Atlas takes only
           once the project has a peering AVAILABLE), C(wait_available), C(wait_active)."
-        - "Teardown: C(access_list_remove), C(peering_delete), C(routes_remove), C(wait_gone), C(stack_delete)."
+        - "Teardown: C(routes_remove), C(access_list_remove), C(peering_delete), C(wait_gone), C(stack_delete), C(remove_container)."
       type: dict
       sample: {accept: {connection_id: pcx-0a1b2c3d4e5f67890}, routes: {connection_id: pcx-0a1b2c3d4e5f67890,
                route_table_ids: [rtb-0a1b2c3d4e5f67890], changes: [{route_table_id: rtb-0a1b2c3d4e5f67890, action: create}]},
@@ -277,8 +277,18 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_path, entry_from_api
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, fail_on_value, validated
-from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import OUTPUT_VPC, plan_vpc, route_table_ids_of, stack_exists
+from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
+    container_result,
+    find_container,
+    list_aws_containers,
+    peerings_in_container,
+    peers_path,
+    same_cidr,
+)
+from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_result
+from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import OUTPUT_VPC, plan_vpc, route_table_ids_of, stack_exists, wanted_entry
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, in_scope, route_summary
 
@@ -360,19 +370,15 @@ class AtlasReads:
         return self.cache[key]
 
     def container(self, region_name):
-        from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import find_container, list_aws_containers  # pylint: disable=import-outside-toplevel
         return find_container(self._once("containers", lambda: list_aws_containers(self.client, self.project_id)), region_name)
 
     def peers(self):
-        from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import peers_path  # pylint: disable=import-outside-toplevel
         return self._once("peers", lambda: self.client.list_all(peers_path(self.project_id), params={"providerName": "AWS"}))
 
     def access_list(self):
-        from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_path, entry_from_api  # pylint: disable=import-outside-toplevel
         return self._once("accessList", lambda: [entry_from_api(e) for e in self.client.list_all(access_list_path(self.project_id))])
 
     def entry_status(self, key):
-        from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_path  # pylint: disable=import-outside-toplevel
         return self._once("status " + key, lambda: self.client.get(access_list_path(self.project_id, key) + "/status").get("STATUS"))
 
 
@@ -435,9 +441,6 @@ def read_aws(aws, wanted):
 
 def read_atlas(atlas, wanted, seen, region, atlas_cidr_block):
     """What the plans need from Atlas, each list read once however many VPCs are planned."""
-    from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering  # pylint: disable=import-outside-toplevel
-    from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import wanted_entry  # pylint: disable=import-outside-toplevel
-    from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import peerings_in_container, same_cidr  # pylint: disable=import-outside-toplevel
 
     container = atlas.container(region.atlas)
     peers = atlas.peers() if container is not None else []
@@ -461,8 +464,6 @@ def read_atlas(atlas, wanted, seen, region, atlas_cidr_block):
 
 def read_summary(mine, atlas_cidr_block):
     """What was read for one VPC, as the module returns it (no template text)."""
-    from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import container_result  # pylint: disable=import-outside-toplevel
-    from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import peering_result  # pylint: disable=import-outside-toplevel
 
     stack = mine["stack"]
     container = mine["container"]

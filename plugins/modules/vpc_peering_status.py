@@ -14,10 +14,10 @@ version_added: 0.1.0
 description:
   - Reads, once, the status of one Atlas peering (by id) or of access-list entries, and says whether the wait is over. The
     C(cloudwire.atlas.vpc_peering) role loops over it, one item per poll, so that every poll prints what it saw.
-  - Runs on the controller (an action plugin, no module process): a poll costs one HTTP call, and the loop of one host keeps one
+  - Runs on the controller (an action plugin, no module process), so a poll costs one HTTP call, and the loop of one host keeps one
     Atlas session, so the digest challenge is paid once per loop.
   - Fails when the wait cannot succeed (a C(FAILED) peering or entry, with what to do about it) and, at its last poll
-    (O(poll) = O(polls)), when what it waits for has not happened yet.
+    (O(poll) equal to O(polls)), when what it waits for has not happened yet.
   - Connection options are read on the controller (task arguments, C(module_defaults) of C(group/cloudwire.atlas.atlas), or the
     controller's C(MONGODB_ATLAS_*) environment variables; the task's C(environment) keyword does not apply).
 options:
