@@ -173,7 +173,7 @@ def test_access_list(owner, reader, atlas_env, customer):
     owner.delete(f"/groups/{gid}/accessList/5.6.7.8%2F32")
     owner.delete(f"/groups/{gid}/accessList/5.6.7.8%2F32")
     assert owner.seen >= {
-        ("createProjectIpAccessList", 200), ("createProjectIpAccessList", 400), ("listProjectIpAccessLists", 200),
+        ("createProjectIpAccessList", 201), ("createProjectIpAccessList", 400), ("listProjectIpAccessLists", 200),
         ("listProjectIpAccessLists", 404), ("getProjectIpList", 200), ("getProjectIpList", 404), ("getProjectIpAccessListStatus", 200),
         ("getProjectIpAccessListStatus", 404), ("deleteProjectIpAccessList", 204), ("deleteProjectIpAccessList", 404)}
     assert reader.seen == {("createProjectIpAccessList", 401), ("deleteProjectIpAccessList", 401)}
@@ -205,7 +205,7 @@ def test_spec_route_table_pattern_rejects_every_cidr():
             "routeTableCidrBlock": "10.15.0.0/16", "statusName": "AVAILABLE", "vpcId": "vpc-0123456789abcdef0"}
     assert schema_errors("BaseNetworkPeeringConnectionSettings", body) == []
     errors = schema_errors("BaseNetworkPeeringConnectionSettings", body, skip_corrections=["routeTableCidrBlock pattern"])
-    assert len(errors) == 1 and "routeTableCidrBlock" in errors[0], SPEC_CORRECTIONS["routeTableCidrBlock pattern"][0]
+    assert len(errors) == 1 and "routeTableCidrBlock" in errors[0], SPEC_CORRECTIONS["routeTableCidrBlock pattern"].why
 
 
 def test_spec_requires_accepter_region_that_atlas_leaves_out():
@@ -213,7 +213,7 @@ def test_spec_requires_accepter_region_that_atlas_leaves_out():
             "statusName": "AVAILABLE", "vpcId": "vpc-0123456789abcdef0", "connectionId": "pcx-0123456789abcdef0"}
     assert schema_errors("BaseNetworkPeeringConnectionSettings", body) == []
     errors = schema_errors("BaseNetworkPeeringConnectionSettings", body, skip_corrections=["accepterRegionName required"])
-    assert errors == ["<root>: 'accepterRegionName' is a required property"], SPEC_CORRECTIONS["accepterRegionName required"][0]
+    assert errors == ["<root>: 'accepterRegionName' is a required property"], SPEC_CORRECTIONS["accepterRegionName required"].why
 
 
 def test_spec_error_parameters_are_declared_objects_but_are_strings():

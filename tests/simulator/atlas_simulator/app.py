@@ -21,6 +21,9 @@ from .model import ip_allowed
 V2 = "/api/atlas/v2"
 RESOURCE_VERSION = "2023-01-01"
 VERSIONED_TYPE = f"application/vnd.atlas.{RESOURCE_VERSION}+json"
+# What Atlas answers every success with, the 204 of a DELETE included (recorded: accessList-delete-1.json and every 2026 file).
+SUCCESS_TYPE = f"{VERSIONED_TYPE};charset=utf-8"
+ERROR_TYPE = "application/json"
 # Later dates resolve to the newest resource version not newer than them, which is 2023-01-01 for every endpoint here.
 KNOWN_VERSIONS = ("2023-01-01", "2023-02-01", "2023-10-01", "2023-11-15", "2024-05-30", "2024-08-05", "2024-10-23", "2024-11-13",
                   "2025-02-19", "2025-03-12")
@@ -41,8 +44,13 @@ API_RULES = Map([
 ], strict_slashes=False, merge_slashes=False)
 
 
-# Atlas's authentication filter refuses without an errorCode (FACTS.md 3; the same body the Ops Manager code base gives).
-AUTH_REFUSED = {"detail": "You are not authorized for this resource.", "error": 401, "reason": "Unauthorized"}
+# Atlas's digest filter refuses (the challenge and a wrong key alike) with this exact text: Jackson's pretty printer, its own
+# key order, errorCode UNEXPECTED_ERROR, no parameters (recorded: accessList-create-401-1.json, other-databaseUsers-create-401-1.json).
+DIGEST_REFUSED_TEXT = (
+    '{\n  "error" : 401,\n  "reason" : "Unauthorized",\n  "detail" : "You are not authorized for this resource.",\n'
+    '  "errorCode" : "UNEXPECTED_ERROR"\n}')
+# A refused bearer token: no recording exists; FACTS.md 3 gives the filter's body without an errorCode.
+BEARER_REFUSED = {"detail": "You are not authorized for this resource.", "error": 401, "reason": "Unauthorized"}
 
 
 class NotAuthenticated(Exception):
@@ -61,13 +69,16 @@ class DropConnection(Exception):
     """Close the connection without an answer (after the write was committed)."""
 
 
-def json_response(body, status=200, content_type=VERSIONED_TYPE, headers=None, pretty=False):
-    text = json.dumps(body, indent=2 if pretty else None, sort_keys=True)
+def json_response(body, status=200, content_type=SUCCESS_TYPE, headers=None, pretty=False):
+    # Atlas writes compact JSON with sorted keys (recorded: every 2026 file's raw snapshot).
+    text = json.dumps(body, indent=2, sort_keys=True) if pretty else json.dumps(body, separators=(",", ":"), sort_keys=True)
     return Response(text, status=status, content_type=content_type, headers=headers)
 
 
-def error_response(error):
-    return json_response(error.body(), status=error.status, content_type="application/json", headers=error.headers)
+def error_response(error, headers=None):
+    # Every ApiError names its code in a header too (recorded: X-Error-Code in other-clusters-get-404-1.json and the others).
+    return json_response(error.body(), status=error.status, content_type=ERROR_TYPE,
+                         headers=dict(error.headers, **(headers or {}), **{"X-Error-Code": error.error_code}))
 
 
 class Fault:
@@ -174,10 +185,10 @@ class SimulatorApp:
             return response
         except Challenge as challenge:
             entry["challenge"] = True
-            return json_response(AUTH_REFUSED, status=401, content_type="application/json",
-                                 headers={"WWW-Authenticate": challenge_header(self.nonces.issue(), challenge.stale)})
+            return Response(DIGEST_REFUSED_TEXT, status=401, content_type=ERROR_TYPE,
+                            headers={"WWW-Authenticate": challenge_header(self.nonces.issue(), challenge.stale)})
         except NotAuthenticated:
-            return json_response(AUTH_REFUSED, status=401, content_type="application/json")
+            return json_response(BEARER_REFUSED, status=401, content_type=ERROR_TYPE)
         except ApiError as error:
             if entry["fault"] == "drop":
                 raise DropConnection() from None
@@ -256,7 +267,7 @@ class SimulatorApp:
             handler = getattr(self, f"_{endpoint}")
             status, body = handler(request, args)
         if status == 204:
-            return Response(status=204, content_type=VERSIONED_TYPE)
+            return Response(status=204, content_type=SUCCESS_TYPE)
         return json_response(body, status=status, pretty=pretty)
 
     @staticmethod
@@ -289,10 +300,14 @@ class SimulatorApp:
             raise ApiError("VALIDATION_ERROR", "itemsPerPage and pageNum must be integers") from None
         if not 1 <= per_page <= 500 or page < 1:
             raise ApiError("VALIDATION_ERROR", "itemsPerPage must be 1 to 500 and pageNum at least 1")
-        include_count = request.args.get("includeCount", "true").lower() != "false"
+        include_count_text = request.args.get("includeCount", "true")
+        include_count = include_count_text.lower() != "false"
         start = (page - 1) * per_page
         base = request.host_url.rstrip("/") + request.path
-        kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("pageNum", "itemsPerPage")]
+        # Atlas writes includeCount first, then the other parameters as sent, then pageNum and itemsPerPage (recorded:
+        # accessList-list-1.json, containers-list-3.json). GUESS: includeCount is written even when the request left it out.
+        kept = [("includeCount", include_count_text)]
+        kept += [(k, v) for k, v in request.args.items(multi=True) if k not in ("includeCount", "pageNum", "itemsPerPage")]
 
         def link(number, rel):
             return {"href": f"{base}?{urlencode(kept + [('pageNum', number), ('itemsPerPage', per_page)])}", "rel": rel}
@@ -338,16 +353,19 @@ class SimulatorApp:
         return 200, self.atlas.get_peer(args["group_id"], args["peer_id"])
 
     def _with_links(self, request, group_id, entry):
-        value = entry.get("awsSecurityGroup") or entry.get("ipAddress") or entry["cidrBlock"]
+        # An ipAddress entry's own link names its cidrBlock, `<ip>%2F32` (recorded: accessList-get-1.json).
+        value = entry.get("awsSecurityGroup") or entry["cidrBlock"]
         href = f"{request.host_url.rstrip('/')}{V2}/groups/{group_id}/accessList/{value.replace('/', '%2F')}"
         return dict(entry, links=[{"href": href, "rel": "self"}])
 
     def _access_list(self, request, args):
         group_id = args["group_id"]
+        status = 200
         if request.method == "POST":
             self.atlas.add_access_list(group_id, self._body(request))
+            status = 201  # the spec says 200; Atlas answers 201 Created (recorded: accessList-create-1.json ... -5.json)
         entries = [self._with_links(request, group_id, e) for e in self.atlas.list_access_list(group_id)]
-        return 200, self.paginate(request, entries)
+        return status, self.paginate(request, entries)
 
     def _access_entry(self, request, args):
         if request.method == "DELETE":
