@@ -56,6 +56,10 @@ def _group_returns_default_alerts_setting(extract):
     del _schemas(extract)["Group"]["properties"]["withDefaultAlertsSettings"]["writeOnly"]
 
 
+def _azure_vnet_name_pattern(extract):
+    del _schemas(extract)["AzureCloudProviderContainer"]["allOf"][1]["properties"]["vnetName"]["pattern"]
+
+
 class Correction:
     """One place where the validator departs from the spec: why, on whose word, and the change to the extract."""
 
@@ -88,6 +92,9 @@ SPEC_CORRECTIONS = {
     "Group.withDefaultAlertsSettings is writeOnly": Correction(
         "declared writeOnly (never in a response), yet Atlas returns it on GET /groups/{groupId}", "recorded: groups-get-1.json",
         _group_returns_default_alerts_setting),
+    "Azure vnetName pattern": Correction(
+        "the pattern ^([-\\w._()])$ admits one character only; Atlas's names are like vnet_<container id>_<8 characters>",
+        "recorded: containers-list-9.json", _azure_vnet_name_pattern),
 }
 
 

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from .auth import REALM, NonceStore, TokenStore, challenge_header, parse_digest, verify_digest
 from .errors import ApiError
-from .model import ip_allowed
+from .model import HEX24, ip_allowed
 
 V2 = "/api/atlas/v2"
 RESOURCE_VERSION = "2023-01-01"
@@ -29,9 +29,14 @@ KNOWN_VERSIONS = ("2023-01-01", "2023-02-01", "2023-10-01", "2023-11-15", "2024-
                   "2025-02-19", "2025-03-12")
 _ACCEPT_VERSION = re.compile(r"application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json")
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+# Path parameters that are ObjectIds: one that is not 24 hex digits fails to parse before any lookup.
+OBJECT_ID_PARAMETERS = ("group_id", "container_id", "peer_id")
+# The links of a Group, in Atlas's order (recorded: groups-get-1.json); `whitelist` survives there although the resource is gone.
+GROUP_LINK_RELS = ("containers", "clusters", "databaseUsers", "peers", "processes", "whitelist")
 
 API_RULES = Map([
     Rule(f"{V2}/groups/byName/<group_name>", endpoint="group_by_name", methods=["GET"]),
+    Rule(f"{V2}/groups/<group_id>", endpoint="group", methods=["GET"]),
     Rule(f"{V2}/groups/<group_id>/containers", endpoint="containers", methods=["GET", "POST"]),
     Rule(f"{V2}/groups/<group_id>/containers/all", endpoint="containers_all", methods=["GET"]),
     Rule(f"{V2}/groups/<group_id>/containers/<container_id>", endpoint="container", methods=["GET", "PATCH", "DELETE"]),
@@ -256,6 +261,11 @@ class SimulatorApp:
             if exc.code == 405:
                 raise ApiError("RESOURCE_NOT_FOUND", request.path, status=405) from None
             raise ApiError("RESOURCE_NOT_FOUND", request.path) from None
+        for name in OBJECT_ID_PARAMETERS:
+            if name in args and not HEX24.match(args[name]):
+                # Recorded on v1 for a peer id (peers-get-v1-400-1.json): 400, not a 404. GUESS: v2 and every ObjectId
+                # parameter (group, container) alike, since Atlas parses them all as one type before the resource runs.
+                raise ApiError("PATH_PARAM_PARSE_ERROR", request.path)
         write = request.method in WRITE_METHODS
         pretty = request.args.get("pretty", "false").lower() == "true"
         with self.atlas.lock:
@@ -263,7 +273,9 @@ class SimulatorApp:
             if endpoint == "group_by_name":
                 return json_response(self.group_view(request, self.atlas.project_by_name(principal, args["group_name"])), pretty=pretty)
             group_id = args["group_id"]
-            self.atlas.authorize(principal, group_id, write)
+            project = self.atlas.authorize(principal, group_id, write)
+            if endpoint == "group":
+                return json_response(self.group_view(request, project), pretty=pretty)
             handler = getattr(self, f"_{endpoint}")
             status, body = handler(request, args)
         if status == 204:
@@ -287,8 +299,11 @@ class SimulatorApp:
         return body
 
     def group_view(self, request, project):
-        view = {key: project[key] for key in ("clusterCount", "created", "id", "name", "orgId")}
-        view["links"] = [{"href": f"{request.host_url.rstrip('/')}{V2}/groups/{project['id']}", "rel": "self"}]
+        """The Group: tags, the 7 links and withDefaultAlertsSettings as Atlas returns them (recorded: groups-get-1.json)."""
+        view = self.atlas.group_view(project["id"])
+        self_href = f"{request.host_url.rstrip('/')}{V2}/groups/{project['id']}"
+        view["links"] = [{"href": self_href, "rel": "self"}]
+        view["links"] += [{"href": f"{self_href}/{rel}", "rel": f"https://cloud.mongodb.com/{rel}"} for rel in GROUP_LINK_RELS]
         return view
 
     def paginate(self, request, items):

@@ -170,9 +170,11 @@ class Atlas:
         with self.lock:
             for spec in document.get("projects", []):
                 project = {"id": spec.get("id") or new_id(), "name": spec["name"], "orgId": spec.get("orgId") or new_id(),
-                           "created": iso(utc_now()), "clusterCount": int(spec.get("clusterCount", 0))}
-                if not HEX24.match(project["id"]):
-                    raise ValueError("a project id is 24 lower-case hex digits")
+                           "created": iso(utc_now()), "clusterCount": int(spec.get("clusterCount", 0)),
+                           "tags": [{"key": str(t["key"]), "value": str(t["value"])} for t in spec.get("tags", [])],
+                           "withDefaultAlertsSettings": bool(spec.get("withDefaultAlertsSettings", True))}
+                if not HEX24.match(project["id"]) or not HEX24.match(project["orgId"]):
+                    raise ValueError("a project id and an orgId are 24 lower-case hex digits")
                 self.projects[project["id"]] = project
                 self.access_lists.setdefault(project["id"], {})
                 made["projects"].append(dict(project))
@@ -230,8 +232,6 @@ class Atlas:
 
     def authorize(self, principal, group_id, write):
         """The project, after checking it exists, the principal belongs to it, and its role allows the method."""
-        if not HEX24.match(group_id):
-            raise ApiError("INVALID_GROUP_ID", group_id)
         project = self.projects.get(group_id)
         if project is None:
             raise ApiError("GROUP_NOT_FOUND", group_id)
@@ -241,6 +241,12 @@ class Atlas:
         if write and role != OWNER:
             raise ApiError("USER_UNAUTHORIZED")
         return project
+
+    def group_view(self, group_id):
+        """A project as the Group resource shows it, links aside (the app adds them: they name the host)."""
+        project = self.projects[group_id]
+        keys = ("clusterCount", "created", "id", "name", "orgId", "tags", "withDefaultAlertsSettings")
+        return {key: project[key] for key in keys}
 
     def project_by_name(self, principal, name):
         for project in self.projects.values():
@@ -430,8 +436,6 @@ class Atlas:
     def _peer(self, group_id, peer_id):
         peer = self.peers.get(peer_id)
         if peer is None or peer["groupId"] != group_id:
-            if not HEX24.match(peer_id):
-                raise ApiError("INVALID_PEER_ID", peer_id)
             raise ApiError("PEER_NOT_FOUND", peer_id, group_id)
         return peer
 
