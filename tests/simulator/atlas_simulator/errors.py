@@ -66,8 +66,13 @@ class ApiError(Exception):
         self.error_code = error_code
         self.parameters = list(parameters)
         self.detail = template % tuple(parameters) if "%" in template else template
-        self.headers = headers or {}
+        self.headers = dict(headers or {})
         super().__init__(f"{self.status} {error_code}: {self.detail}")
+
+    def with_headers(self, headers):
+        """The same error, answering with these headers as well (its own win)."""
+        self.headers = dict(headers, **self.headers)
+        return self
 
     def body(self):
         return {

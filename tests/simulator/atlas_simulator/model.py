@@ -13,6 +13,7 @@ import time
 
 from .cloud import AtlasAwsAccount, CloudError, DEFAULT_ATLAS_ACCOUNT_ID
 from .errors import ApiError
+from .ratelimit import RateLimiter
 
 # Atlas AWS region names (FACTS.md 2.2). GLOBAL is in the enum but is no AWS region a container can live in.
 ATLAS_AWS_REGIONS = (
@@ -46,7 +47,11 @@ DEFAULT_CONFIG = {
     "nonce_lifetime": 300.0,    # digest nonce lifetime; older nonces get 401 stale=true
     "token_lifetime": 3600.0,   # service-account bearer token lifetime
     "caller_ip": None,          # the caller IP the API access list check sees; None = the socket's peer address
+    "rate_limit_capacity": 1200.0,  # tokens per bucket (recorded: Ratelimit-Limit 1200 in accessList-create-1.json)
+    "rate_limit_refill": 100.0,     # GUESS: tokens added each period (not recorded)
+    "rate_limit_period": 60.0,      # GUESS: seconds between refills (the docs' sample: "per 60 seconds")
 }
+RATE_LIMIT_KEYS = ("rate_limit_capacity", "rate_limit_refill", "rate_limit_period")
 
 
 def new_id():
@@ -135,6 +140,7 @@ class Atlas:
         self.containers = {}
         self.peers = {}
         self.access_lists = {}
+        self.rate_limiter = RateLimiter()
 
     # ---- control -----------------------------------------------------------------------------------------------
     def reset(self):
@@ -145,6 +151,7 @@ class Atlas:
             self.containers.clear()
             self.peers.clear()
             self.access_lists.clear()
+            self.rate_limiter.clear()
             self.aws.forget_credentials()
 
     def configure(self, changes):
@@ -153,6 +160,8 @@ class Atlas:
             if unknown:
                 raise ValueError(f"unknown config keys: {sorted(unknown)}")
             self.config.update(changes)
+            if set(changes) & set(RATE_LIMIT_KEYS):
+                self.rate_limiter.clear()  # buckets are made with the sizes of their time
             return dict(self.config)
 
     def project_by_ref(self, ref):
@@ -166,7 +175,7 @@ class Atlas:
 
     def seed(self, document):
         """Add projects, API keys, service accounts, containers, peerings and access-list entries; returns what was made."""
-        made = {"projects": [], "api_keys": [], "service_accounts": [], "containers": [], "peerings": [], "access_list": []}
+        made = {"projects": [], "api_keys": [], "service_accounts": [], "containers": [], "peerings": [], "access_list": [], "rate_limits": []}
         with self.lock:
             for spec in document.get("projects", []):
                 project = {"id": spec.get("id") or new_id(), "name": spec["name"], "orgId": spec.get("orgId") or new_id(),
@@ -206,6 +215,10 @@ class Atlas:
                 project = self.project_by_ref(spec["project"])
                 self.add_access_list(project["id"], spec["entries"])
                 made["access_list"].extend(self.list_access_list(project["id"]))
+            for spec in document.get("rate_limits", []):
+                project = self.project_by_ref(spec["project"])
+                self.rate_limiter.set_remaining(spec["endpoint_set"], project["id"], spec["remaining"], self.config)
+                made["rate_limits"].append({"project": project["id"], "endpoint_set": spec["endpoint_set"], "remaining": int(spec["remaining"])})
         return made
 
     def _container_in_region(self, group_id, region_name):
