@@ -489,6 +489,15 @@ class SimulatorApp:
             return 200, dict(self.atlas.config, atlas_account_id=self.atlas.aws.account_id)
         if path == "/_sim/state":
             return 200, self.atlas.snapshot()
+        if path == "/_sim/clusters":
+            if method == "POST":
+                specs = payload if isinstance(payload, list) else [payload or {}]
+                return 200, [self.atlas.add_cluster(self.atlas.project_by_ref(spec["project"])["id"], spec) for spec in specs]
+            return 200, self.atlas.list_clusters()
+        if path.startswith("/_sim/clusters/") and method == "DELETE":
+            # /_sim/clusters/<project id or name>/<cluster name>
+            project_ref, _sep, name = path[len("/_sim/clusters/"):].partition("/")
+            return 200, self.atlas.remove_cluster(self.atlas.project_by_ref(project_ref)["id"], name)
         if path == "/_sim/faults":
             with self._lock:
                 if method == "POST":
