@@ -25,8 +25,8 @@ V1_REASON = "/api/atlas/v1.0 is not served (the collection calls only v2)"
 NOT_REPLAYED = {
     "containers-list-v1-1.json": V1_REASON + "; and its body is the CLI's re-serialised results[], not an HTTP answer",
     "containers-list-v1-2.json": V1_REASON + "; and its body is partial (a user pasted only results)",
-    "peers-get-v1-400-1.json": V1_REASON + "; its finding, 400 PATH_PARAM_PARSE_ERROR for a malformed peer id, is asserted on v2 by "
-                               "tests/simulator/test_groups.py",
+    "peers-get-v1-400-1.json": (V1_REASON + "; its finding, 400 PATH_PARAM_PARSE_ERROR for a malformed peer id, is asserted on v2 "
+                                "by tests/simulator/test_groups.py"),
     "peers-list-v1-1.json": V1_REASON + "; and its body is the CLI's re-serialised results[] (omitempty), not an HTTP answer",
     "other-clusters-get-404-1.json": "GET /groups/{groupId}/clusters/{name} is not served (the clusters API is issue 18)",
     "other-databaseUsers-create-404-1.json": "POST /groups/{groupId}/databaseUsers is not served (issue 18)",
@@ -290,8 +290,11 @@ def test_the_access_list_session_replays_in_recorded_order(atlas_env):
     the project: the entries come and go as recorded and Ratelimit-Remaining falls 1199 ... 1192 across POST, GET, DELETE."""
     session = [load(name) for name in REPLAYED if name.startswith("accessList-")]
     gid = "6a793f62c0eb9e7a1771502a"
-    session = sorted((r for r in session if gid in r["path"]), key=lambda r: datetime.datetime.strptime(r["source"]["captured_at"],
-                                                                                                      "%a, %d %b %Y %H:%M:%S GMT"))
+
+    def captured(recording):
+        return datetime.datetime.strptime(recording["source"]["captured_at"], "%a, %d %b %Y %H:%M:%S GMT")
+
+    session = sorted((r for r in session if gid in r["path"]), key=captured)
     assert len(session) == 8
     key = {"public_key": secrets.token_hex(4), "private_key": secrets.token_hex(16)}
     atlas_env["sim"].seed({"projects": [{"id": gid, "name": "accessList-e2e-149"}], "api_keys": [dict(key, roles={gid: "owner"})]})

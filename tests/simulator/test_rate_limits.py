@@ -55,7 +55,7 @@ def test_refusals_before_the_operation_carry_no_rate_limit_headers(atlas_env, ap
 
 def test_an_empty_bucket_answers_429_until_it_refills(atlas_env, api, gid):
     atlas_env["sim"].config(rate_limit_capacity=2, rate_limit_refill=1, rate_limit_period=2)
-    assert [remaining(api.get(f"/groups/{gid}/peers")) for _ in range(2)] == [1, 0]
+    assert [remaining(api.get(f"/groups/{gid}/peers")) for _request in range(2)] == [1, 0]
     refused = api.get(f"/groups/{gid}/peers")
     body = assert_error(refused, 429, "RATE_LIMITED_TOKEN_BUCKET")
     wait = int(refused.headers["Retry-After"])

@@ -30,7 +30,7 @@ AZURE_REGIONS = (
 
 
 def _random_text(length):
-    return "".join(secrets.choice(_LOWER_ALNUM) for _ in range(length))
+    return "".join(secrets.choice(_LOWER_ALNUM) for _position in range(length))
 
 
 def new_cluster(group_id, spec, cluster_id, created, aws_regions):
