@@ -53,12 +53,12 @@ stage: $(STAMP)
 	rm -rf $(BUILD)
 	$(call stage_into,$(BUILD))
 
-# sanity and units stage a private copy per run (engineers share one checkout and run them at the same time) and
-# keep ansible-test's output in .build/output/<target>.
+# sanity, units and integration stage a private copy per run (engineers share one checkout and run them at the same time)
+# and keep ansible-test's output in .build/output/<target>. $(3), when given, wraps the ansible-test command.
 define ansible_test
 	@set -euo pipefail; mkdir -p "$(CURDIR)/.build"; run=$$(mktemp -d "$(CURDIR)/.build/run-$(1).XXXXXX"); trap 'rm -rf "$$run"' EXIT; \
 	$(MAKE) --no-print-directory _stage_run RUN_DIR="$$run/ansible_collections"; \
-	status=0; (cd "$$run/ansible_collections/cloudwire/atlas" && "$(CURDIR)/$(BIN)/ansible-test" $(1) $(2)) || status=$$?; \
+	status=0; (cd "$$run/ansible_collections/cloudwire/atlas" && $(3) "$(CURDIR)/$(BIN)/ansible-test" $(1) $(2)) || status=$$?; \
 	rm -rf "$(CURDIR)/.build/output/$(1)"; mkdir -p "$(CURDIR)/.build/output"; \
 	if [ -d "$$run/ansible_collections/cloudwire/atlas/tests/output" ]; then \
 	  mv "$$run/ansible_collections/cloudwire/atlas/tests/output" "$(CURDIR)/.build/output/$(1)"; fi; \
@@ -73,6 +73,35 @@ sanity: $(STAMP)
 
 units: $(STAMP)
 	$(call ansible_test,units,--venv --python 3.11 --color no --requirements)
+
+# tests/integration/targets, one per module, against moto server and the Atlas simulator that hack/integration_servers.py
+# starts for the run (their endpoints and keys in tests/integration/integration_config.yml of the staged copy).
+INTEGRATION_ARGS ?=
+integration: $(STAMP)
+	$(call ansible_test,integration,--local --python 3.11 --color no $(INTEGRATION_ARGS),"$(CURDIR)/$(PY)" "$(CURDIR)/hack/integration_servers.py" --)
+
+# antsibull-docs on a staged copy (amazon.aws beside it, nothing else): plugin and role docs, docs/docsite/links.yml,
+# extra-docs.yml and the RST guides, every M()/O()/:ansplugin: reference resolved.
+DOCS_ENV = ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false ANSIBLE_COLLECTIONS_PATH="$$run/ansible_collections" ANSIBLE_CONFIG="$$run/empty-ansible.cfg"
+docs-lint: $(STAMP)
+	@set -euo pipefail; mkdir -p "$(CURDIR)/.build"; run=$$(mktemp -d "$(CURDIR)/.build/run-docs.XXXXXX"); trap 'rm -rf "$$run"' EXIT; \
+	$(MAKE) --no-print-directory _stage_run RUN_DIR="$$run/ansible_collections"; touch "$$run/empty-ansible.cfg"; \
+	cd "$$run/ansible_collections/cloudwire/atlas" && $(DOCS_ENV) "$(CURDIR)/$(BIN)/antsibull-docs" lint-collection-docs --plugin-docs \
+	  --validate-collection-refs all --disallow-unknown-collection-refs --check-extra-docs-refs . && echo "docs-lint: OK"
+
+# The docs site (Sphinx, Ansible theme) of the collection: .build/docs/build/html/index.html. Offline, so links into
+# docs.ansible.com (amazon.aws, ansible-core) stay unresolved; hack/check_docsite.py fails on any other warning or a bad page.
+docs: $(STAMP)
+	@set -euo pipefail; mkdir -p "$(CURDIR)/.build"; run=$$(mktemp -d "$(CURDIR)/.build/run-docs.XXXXXX"); trap 'rm -rf "$$run"' EXIT; \
+	$(MAKE) --no-print-directory _stage_run RUN_DIR="$$run/ansible_collections"; touch "$$run/empty-ansible.cfg"; \
+	rm -rf "$(CURDIR)/.build/docs"; mkdir -m 700 "$(CURDIR)/.build/docs"; \
+	$(DOCS_ENV) "$(CURDIR)/$(BIN)/antsibull-docs" sphinx-init --use-current --squash-hierarchy --fail-on-error \
+	  --title "cloudwire.atlas" --dest-dir "$(CURDIR)/.build/docs" cloudwire.atlas >/dev/null; \
+	cd "$(CURDIR)/.build/docs"; chmod 700 rst; \
+	$(DOCS_ENV) "$(CURDIR)/$(BIN)/antsibull-docs" --config-file antsibull-docs.cfg collection --cleanup everything --use-current \
+	  --squash-hierarchy --fail-on-error --dest-dir rst cloudwire.atlas; \
+	"$(CURDIR)/$(BIN)/sphinx-build" -M html rst build -c . -q -w sphinx-warnings.txt || true; \
+	"$(CURDIR)/$(PY)" "$(CURDIR)/hack/check_docsite.py" build/html sphinx-warnings.txt
 
 pytest: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -100,7 +129,7 @@ galaxy-check: $(STAMP) $(IMPORTER_STAMP)
 
 # Every stage runs even when an earlier one fails, so one run shows every problem; pytest goes last so its summary
 # line closes the output, and the exit status is non-zero if any stage failed.
-TEST_STAGES := sanity units lint changelog galaxy-check pytest
+TEST_STAGES := sanity units integration lint changelog docs-lint galaxy-check pytest
 test: $(STAMP)
 	@failed=""; for stage in $(TEST_STAGES); do \
 	  echo "=== make $$stage"; $(MAKE) --no-print-directory $$stage || failed="$$failed $$stage"; \
