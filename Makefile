@@ -16,12 +16,13 @@ PYTEST_ARGS ?=
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv demo test sanity units integration pytest e2e lint galaxy-check docs-lint docs bench stage _stage_run changelog clean
+.PHONY: help venv demo test sanity units integration pytest e2e lint galaxy-check docs-lint docs bench stage _stage_run changelog release-notes clean
 
 help:
 	@echo "make demo   - set up, start moto + the Atlas simulator, run playbooks/peer.yml against them, stop them"
-	@echo "make test   - set up, then sanity, units, lint, changelog lint and the pytest suites (contract, simulator, modules, awx, packaging, end to end)"
-	@echo "make sanity | units | pytest | e2e | lint | bench | changelog | clean"
+	@echo "make test   - set up, then sanity, units, integration, lint, changelog and docs lint, the Galaxy import check and the pytest suites"
+	@echo "make sanity | units | integration | pytest | e2e | lint | changelog | docs-lint | galaxy-check | bench | clean"
+	@echo "make docs   - build the docs site (.build/docs/build/html); make release-notes - fold the changelog fragments into galaxy.yml's version"
 
 venv: $(STAMP)
 
@@ -121,6 +122,16 @@ demo: $(STAMP)
 changelog: $(STAMP)
 	$(BIN)/antsibull-changelog lint
 	$(BIN)/antsibull-changelog lint-changelog-yaml changelogs/changelog.yaml
+
+# Release notes for galaxy.yml's version: a version already in changelogs/changelog.yaml (not yet published) takes the
+# fragments added since and the current plugin list; a new version is released from the fragments. CHANGELOG.rst follows.
+VERSION = $$(sed -n 's/^version: *//p' galaxy.yml)
+release-notes: $(STAMP)
+	@version=$(VERSION); \
+	if grep -q "^  $$version:$$" changelogs/changelog.yaml; then \
+	  $(BIN)/antsibull-changelog release --version "$$version" --update-existing --reload-plugins --refresh-plugins allow-removal; \
+	else $(BIN)/antsibull-changelog release --version "$$version" --reload-plugins; fi
+	$(MAKE) --no-print-directory changelog
 
 # The tarball through Galaxy's importer (ansible-doc, ansible-lint, flake8), then ansible-test sanity on the extracted
 # tarball in place of the importer's container step (hack/galaxy_check.py; known warnings: docs/development.md).
