@@ -74,8 +74,8 @@ options:
     type: bool
     default: false
 requirements:
-  - boto3
-  - botocore
+  - boto3 >= 1.34.0
+  - botocore >= 1.34.0
 notes:
   - Environment variables and AWS configuration files are read where the module runs (the managed host), not on the
     controller.

@@ -40,4 +40,11 @@ def test_every_option_of_the_argument_spec_is_documented_alike():
 def test_every_option_has_a_description_and_the_fragment_names_the_sdk():
     for name, option in documented().items():
         assert option["description"], name
-    assert {"boto3", "botocore"} <= set(yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["requirements"])
+    requirements = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["requirements"]
+    assert [r.split()[0] for r in requirements] == ["boto3", "botocore"]
+
+
+def test_the_sdk_minimums_are_amazon_aws_minimums():
+    botocore_utils = pytest.importorskip("ansible_collections.amazon.aws.plugins.module_utils.botocore")
+    requirements = yaml.safe_load(ModuleDocFragment.DOCUMENTATION)["requirements"]
+    assert requirements == ["boto3 >= %s" % botocore_utils.MINIMUM_BOTO3_VERSION, "botocore >= %s" % botocore_utils.MINIMUM_BOTOCORE_VERSION]
