@@ -70,9 +70,8 @@ options:
         type: bool
         default: false
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - cloudwire.atlas.aws
+  - cloudwire.atlas.aws.region
 attributes:
   check_mode:
     description: Can run in C(check_mode) and return changed status prediction without modifying target.

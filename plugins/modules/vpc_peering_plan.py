@@ -164,9 +164,8 @@ extends_documentation_fragment:
   - cloudwire.atlas.atlas
   - cloudwire.atlas.atlas.project
   - cloudwire.atlas.atlas.attributes
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - cloudwire.atlas.aws
+  - cloudwire.atlas.aws.region
 attributes:
   check_mode:
     support: full

@@ -47,9 +47,8 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
-  - amazon.aws.common.modules
-  - amazon.aws.region.modules
-  - amazon.aws.boto3
+  - cloudwire.atlas.aws
+  - cloudwire.atlas.aws.region
 attributes:
   check_mode:
     description: Can run in C(check_mode) and return changed status prediction without modifying target.

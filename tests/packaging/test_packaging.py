@@ -1,5 +1,6 @@
 """The collection installs like any other: a tarball without test bulk, an empty collections path, ansible-doc, an EE."""
 
+import json
 import os
 import re
 import subprocess
@@ -11,9 +12,21 @@ import yaml
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.dirname(sys.executable)
-MODULES = ["atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_access_list"]
-# What a user's install must never carry: local state, caches, the venv.
-NEVER_SHIPPED = (".venv/", ".ansible/", ".build/", ".git/", "tests/output/", "__pycache__/", ".pytest_cache/", ".hypothesis/")
+AWS_ONLY_MODULES = ("vpc_peering_aws", "vpc_peering_routes")
+MODULES = ["atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_access_list", "vpc_peering_plan", "vpc_peering_atlas", "vpc_peering_aws",
+           "vpc_peering_status", "vpc_peering_routes"]
+# What a user's install must never carry: local state, caches, the venvs.
+NEVER_SHIPPED = (".venv/", ".venv-importer/", ".ansible/", ".build/", ".git/", "tests/output/", "__pycache__/", ".pytest_cache/",
+                 ".hypothesis/")
+# Development-only files (galaxy.yml build_ignore): tooling, and the pytest suites that need a checkout (hack/, the simulator).
+DEVELOPMENT_ONLY = ("Makefile", "hack/", "ansible.cfg", ".ansible-lint", "pytest.ini", "requirements-dev.txt", ".ci/", ".gitignore",
+                    "tests/conftest.py", "tests/awx/", "tests/bench/", "tests/contract/", "tests/e2e/", "tests/modules/",
+                    "tests/packaging/", "tests/policy/", "tests/reliability/", "tests/simulator/", "tests/support/",
+                    "tests/integration/integration_config.yml", "docs/docsite/build/")
+# Everything a tarball may hold at its top level, and under tests/ (what ansible-test runs on an installed collection).
+SHIPPED_TOP_LEVEL = {"MANIFEST.json", "FILES.json", "README.md", "COPYING", "CHANGELOG.rst", "requirements.txt", "awx", "changelogs",
+                     "docs", "inventories", "meta", "playbooks", "plugins", "roles", "tests"}
+SHIPPED_TESTS = {"unit", "integration"}
 
 
 def run(argv, **kwargs):
@@ -56,8 +69,20 @@ def test_tarball_has_the_collection_and_none_of_the_local_state(tarball):
     for needed in ["MANIFEST.json", "meta/runtime.yml", "roles/vpc_peering/meta/argument_specs.yml",
                    "playbooks/peer.yml", "playbooks/unpeer.yml"] + ["plugins/modules/%s.py" % m for m in MODULES]:
         assert needed in names, needed
+    # What Galaxy, the docs site and a user of the tarball read: the license, the release notes, the role's README, the
+    # docs site's links, the EE definition, AWX as code, and the ansible-test integration targets.
+    for needed in ["COPYING", "CHANGELOG.rst", "changelogs/changelog.yaml", "roles/vpc_peering/README.md", "docs/docsite/links.yml",
+                   "docs/docsite/extra-docs.yml", "meta/execution-environment.yml", "awx/configure.yml", "awx/credential_type.yml",
+                   "awx/requirements.yml", "tests/unit/requirements.txt"] + \
+            ["tests/integration/targets/%s/tasks/main.yml" % m for m in MODULES]:
+        assert needed in names, needed
     leaked = [n for n in names if any(n.startswith(p) or ("/" + p) in n for p in NEVER_SHIPPED)]
     assert leaked == []
+    development = [n for n in names if any(n == p.rstrip("/") or n.startswith(p) for p in DEVELOPMENT_ONLY)]
+    assert development == []
+    assert {n.split("/")[0] for n in names} <= SHIPPED_TOP_LEVEL, sorted({n.split("/")[0] for n in names} - SHIPPED_TOP_LEVEL)
+    tests = {n.split("/")[1] for n in names if n.startswith("tests/") and n.count("/") >= 2}
+    assert tests <= SHIPPED_TESTS, sorted(tests - SHIPPED_TESTS)
     assert os.path.getsize(tarball) < 2 * 1024 * 1024, "tarball grew past 2 MiB: %d bytes" % os.path.getsize(tarball)
 
 
@@ -67,7 +92,8 @@ def test_ansible_doc_renders_every_module_and_the_role_from_the_install(installe
     for module in MODULES:
         assert "cloudwire.atlas." + module in listed
         text = run([os.path.join(BIN, "ansible-doc"), "-t", "module", "cloudwire.atlas." + module], env=env, cwd=str(tmp_path))
-        assert "EXAMPLES" in text and "RETURN VALUES" in text and "project_id" in text
+        assert "EXAMPLES" in text and "RETURN VALUES" in text
+        assert ("project_id" in text) == (module not in AWS_ONLY_MODULES), module
     alias = run([os.path.join(BIN, "ansible-doc"), "-t", "module", "cloudwire.atlas.atlas_whitelist"], env=env, cwd=str(tmp_path))
     assert "atlas_access_list" in alias
     role = run([os.path.join(BIN, "ansible-doc"), "-t", "role", "cloudwire.atlas.vpc_peering"], env=env, cwd=str(tmp_path))
@@ -89,6 +115,42 @@ def test_execution_environment_context_builds_offline(tmp_path):
     # Nothing pinned to this machine: no path of this checkout, the venv or this user's home in the build context.
     for local in (REPO_ROOT, sys.prefix, os.path.expanduser("~")):
         assert local not in dockerfile and local not in python
+
+
+def test_the_manifest_names_the_license_file_and_the_dependencies(tarball):
+    with tarfile.open(tarball) as archive:
+        info = json.load(archive.extractfile("MANIFEST.json"))["collection_info"]
+        copying = archive.extractfile("COPYING").read().decode("utf-8")
+    assert info["license_file"] == "COPYING" and "GNU GENERAL PUBLIC LICENSE" in copying and "Version 3, 29 June 2007" in copying
+    assert "amazon.aws" in info["dependencies"]
+
+
+def _collections_used(paths):
+    """Collection names of every FQCN action, module_defaults group and role in these YAML files."""
+    used = set()
+    for path in paths:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        used.update(m.group(2) for m in re.finditer(r"^\s*-?\s*(group/)?([a-z0-9_]+\.[a-z0-9_]+)\.[a-z0-9_]+:", text, re.M))
+        used.update(m.group(1) for m in re.finditer(r"(?:role|name):\s+([a-z0-9_]+\.[a-z0-9_]+)\.[a-z0-9_]+\s*$", text, re.M))
+    return used
+
+
+def _yaml_files(*folders):
+    return [os.path.join(root, name) for folder in folders for root, _dirs, files in os.walk(os.path.join(REPO_ROOT, folder))
+            for name in files if name.endswith((".yml", ".yaml"))]
+
+
+def test_every_collection_the_role_and_playbooks_use_is_declared():
+    """Galaxy's importer and ansible-lint resolve nothing else: an undeclared collection fails a user's install."""
+    with open(os.path.join(REPO_ROOT, "galaxy.yml"), encoding="utf-8") as handle:
+        declared = set(yaml.safe_load(handle)["dependencies"]) | {"ansible.builtin", "cloudwire.atlas"}
+    used = _collections_used(_yaml_files("roles", "playbooks"))
+    assert "amazon.aws" in used and used <= declared, sorted(used - declared)
+    with open(os.path.join(REPO_ROOT, "awx", "requirements.yml"), encoding="utf-8") as handle:
+        awx_declared = {c["name"] for c in yaml.safe_load(handle)["collections"]} | {"ansible.builtin"}
+    awx_used = _collections_used(_yaml_files("awx"))
+    assert "awx.awx" in awx_used and awx_used <= awx_declared, sorted(awx_used - awx_declared)
 
 
 def test_meta_requirements_is_the_root_requirements():
