@@ -218,22 +218,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry, RetryingBotoClientWrapper
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
-from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_path, entry_from_api, plan_access_list
-from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
-    container_result,
-    find_container,
-    list_aws_containers,
-    peers_path,
-    same_cidr,
-)
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import (
-    NO_CREDENTIALS,
-    atlas_module_kwargs,
-    fail_on_value,
-    has_credentials,
-    validated,
-)
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, containers, peerings, validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import normalize_access_list_entry, plan_access_list
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, fail_on_value, has_credentials, validated
+from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import container_result, find_container
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_drift, peering_result
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, plan, route_summary, route_table_filters
@@ -351,28 +340,22 @@ class AtlasSide:
         self.project_id = atlas.project_id
         self.cache = {}
 
-    def read(self, key, doing, call):
+    def read(self, key, call):
         if key not in self.cache:
-            self.cache[key] = self.atlas.call_or_fail(doing, call)
+            self.cache[key] = call()
         return self.cache[key]
 
     def container(self, region_name):
-        containers = self.read("containers", "list the project's AWS network peering containers",
-                               lambda: list_aws_containers(self.client, self.project_id))
-        return find_container(containers, region_name)
+        return find_container(self.read("containers", lambda: containers.list_aws(self.client, self.project_id)), region_name)
 
     def peering(self, container_id, vpc_id, account):
-        peers = self.read("peers", "list the project's network peering connections",
-                          lambda: self.client.list_all(peers_path(self.project_id), params={"providerName": "AWS"}))
-        return find_peering(peers, container_id, vpc_id, account)
+        return find_peering(self.read("peers", lambda: peerings.list_aws(self.client, self.project_id)), container_id, vpc_id, account)
 
     def access_list(self):
-        return self.read("accessList", "read the project's IP access list",
-                         lambda: [entry_from_api(e) for e in self.client.list_all(access_list_path(self.project_id))])
+        return self.read("accessList", lambda: access_lists.list_entries(self.client, self.project_id))
 
     def entry_status(self, key):
-        return self.read("status " + key, "read the status of access-list entry %s" % key,
-                         lambda: self.client.get(access_list_path(self.project_id, key) + "/status").get("STATUS"))
+        return self.read("status " + key, lambda: access_lists.status(self.client, self.project_id, key))
 
 
 def validate(module, params):
@@ -382,9 +365,9 @@ def validate(module, params):
     if not module.region:
         fail_on_value(module, "region", None, "is required (or AWS_REGION): the AWS region of the VPCs and of the Atlas container")
     region = validated(module, "region", normalize_region, module.region)
-    params["atlas_cidr_block"] = validated(module, "atlas_cidr_block", networks.atlas_cidr_block, params["atlas_cidr_block"])
+    params["atlas_cidr_block"] = validated(module, "atlas_cidr_block", validators.atlas_cidr_block, params["atlas_cidr_block"])
     if params["project_id"]:
-        params["project_id"] = validated(module, "project_id", networks.project_id, params["project_id"])
+        params["project_id"] = validated(module, "project_id", validators.project_id, params["project_id"])
     wanted = [dict(spec) for spec in params["vpcs"]]
     if not wanted:
         fail_on_value(module, "vpcs", [], "must list at least one VPC")
@@ -394,8 +377,8 @@ def validate(module, params):
         if spec["name"] in names:
             fail_on_value(module, prefix + "name", spec["name"], "names another VPC of vpcs too: give each VPC its own name")
         names.add(spec["name"])
-        for option, check in (("vpc_id", networks.vpc_id), ("aws_account_id", networks.aws_account_id),
-                              ("security_group_id", networks.security_group_id)):
+        for option, check in (("vpc_id", validators.vpc_id), ("aws_account_id", validators.aws_account_id),
+                              ("security_group_id", validators.security_group_id)):
             if spec[option]:
                 spec[option] = validated(module, prefix + option, check, spec[option])
     return region, wanted
@@ -416,7 +399,7 @@ def wanted_entries(spec, vpc, stack):
         return []
     if spec["access_list_comment"]:
         entry["comment"] = spec["access_list_comment"]
-    return [networks.normalize_access_list_entry(entry, check_expiry=False)]
+    return [normalize_access_list_entry(entry, check_expiry=False)]
 
 
 def parse_template(template):
@@ -505,7 +488,7 @@ def judge_atlas(atlas_side, spec, atlas_cidr_block, region, vpc, account, tables
     result["container"] = container_result(container) if container else None
     if container is None:
         drift.append("atlas container %s: missing" % region.atlas)
-    elif not same_cidr(container.get("atlasCidrBlock"), atlas_cidr_block):
+    elif not validators.same_cidr(container.get("atlasCidrBlock"), atlas_cidr_block):
         drift.append("atlas container %s: CIDR %s instead of %s" % (region.atlas, container.get("atlasCidrBlock"), atlas_cidr_block))
 
     peering = None
@@ -552,6 +535,20 @@ def judge_atlas(atlas_side, spec, atlas_cidr_block, region, vpc, account, tables
         drift.append("access list: no %s to allow yet" % ("security group" if spec["access_list_mode"] == "security_group" else "CIDR"))
 
 
+def judge_all(atlas, wanted, reads, caller, region, atlas_cidr_block):
+    """The Atlas reads and findings of every VPC (AtlasContext.run around it reports an Atlas error once)."""
+    atlas_side = AtlasSide(atlas)
+    results = []
+    for spec, (result, tables) in zip(wanted, reads):
+        account = spec["aws_account_id"] or caller
+        result["account"] = caller
+        judge_atlas(atlas_side, spec, atlas_cidr_block, region, result["vpc"], account, tables,
+                    wanted_entries(spec, result["vpc"], result["stack"]), result)
+        result["in_sync"] = not result["drift"]
+        results.append(result)
+    return results
+
+
 def vpc_options():
     """The options of one element of vpcs."""
     return dict(
@@ -596,16 +593,7 @@ def main():
     # The Atlas client (and requests) only now: into memory freed by loading botocore's EC2 model, 4 MiB less at the peak.
     from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasContext  # pylint: disable=import-outside-toplevel
     atlas = AtlasContext(module)
-    atlas_side = AtlasSide(atlas)
-    results = []
-    for spec, (result, tables) in zip(wanted, reads):
-        account = spec["aws_account_id"] or caller
-        result["account"] = caller
-        judge_atlas(atlas_side, spec, atlas_cidr_block, region, result["vpc"], account, tables,
-                    wanted_entries(spec, result["vpc"], result["stack"]), result)
-        result["in_sync"] = not result["drift"]
-        results.append(result)
-
+    results = atlas.run(judge_all, atlas, wanted, reads, caller, region, atlas_cidr_block)
     module.exit_json(changed=False, account=caller, vpcs=dict((spec["name"], result) for spec, result in zip(wanted, results)),
                      in_sync=all(result["in_sync"] for result in results), api_calls=dict(atlas.atlas_client.stats))
 

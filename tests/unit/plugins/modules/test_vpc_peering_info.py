@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.networks import normalize_access_list_entry
+from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import normalize_access_list_entry
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.modules.vpc_peering_info import judge_atlas, judge_dns, judge_stack, wanted_entries
 
@@ -237,9 +237,6 @@ class FakeModule:
     def __init__(self):
         self.atlas_client = FakeClient()
         self.project_id = "a" * 24
-
-    def call_or_fail(self, doing, call):
-        return call()
 
 
 def test_several_vpcs_share_one_read_of_each_atlas_list():
