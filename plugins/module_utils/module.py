@@ -27,6 +27,7 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import (
     AtlasOutcomeUnknown,
     AtlasStateError,
     AtlasTransportError,
+    doing,
 )
 from ansible_collections.cloudwire.atlas.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AtlasClient
 
@@ -72,6 +73,7 @@ class AtlasModuleMixin:
             self._client = self.run(self._new_client)
         return self._client
 
+    @doing("set up the Atlas client")
     def _new_client(self):
         params = self.params
         return AtlasClient(

@@ -13,7 +13,7 @@ from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import module as module_utils
 from ansible_collections.cloudwire.atlas.plugins.module_utils import containers
-from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasOutcomeUnknown, AtlasStateError
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError, AtlasOutcomeUnknown, AtlasStateError
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule
 from ansible_collections.cloudwire.atlas.plugins.module_utils.validators import atlas_cidr_block
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import api_error
@@ -220,3 +220,14 @@ def test_run_leaves_other_exceptions_alone(atlas):
     module = _module(_creds(atlas))
     with pytest.raises(ZeroDivisionError):
         module.run(lambda: 1 / 0)
+
+
+def test_a_client_that_cannot_be_set_up_says_so(monkeypatch, atlas):
+    def refuse(**_options):
+        raise AtlasError("the Python library requests is required: ...")
+
+    monkeypatch.setattr(module_utils, "AtlasClient", refuse)
+    module = _module(_creds(atlas))
+    with pytest.raises(Failed) as caught:
+        module.client  # pylint: disable=pointless-statement
+    assert caught.value.result["msg"].startswith("Failed to set up the Atlas client: AtlasError: the Python library requests is required")
