@@ -18,6 +18,9 @@ description:
     (Atlas CIDR /21 to /24 in RFC 1918 and canonical, VPC CIDR in RFC 1918 and not overlapping the Atlas CIDR, subnets
     inside the VPC, an AWS region Atlas supports, 12-digit account, VPC, security group and project ids, access-list
     comment at most 80 characters), so the role can stop before its first write.
+  - And which inputs go together (when both are given in O(_input)) - exactly one of the project id and name, exactly one of an
+    existing VPC and a stack, a stack's VPC CIDR and two subnets, a security group for an existing VPC in security-group mode,
+    the state, the form of a role ARN and of a stack name.
   - Each message names the role variable, its value and the rule.
 options:
   _input:
@@ -45,51 +48,14 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
-from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
-
-
-def _check(errors, name, value, check, *args):
-    try:
-        return check(value, *args)
-    except ValueError as exc:
-        errors.append("%s: %s" % (name, exc))
-    return None
+from ansible_collections.cloudwire.atlas.plugins.module_utils.inputs import input_errors
 
 
 def vpc_peering_input_errors(inputs):
     """dict of role inputs -> list of messages (empty when valid)."""
     if not isinstance(inputs, dict):
         raise AnsibleFilterError("vpc_peering_input_errors expects a dict of role inputs, got %s" % type(inputs).__name__)
-    values = dict((key, to_text(value).strip() if isinstance(value, (str, bytes)) else value) for key, value in inputs.items())
-    errors = []
-    atlas = vpc = None
-    if values.get("vpc_peering_atlas_cidr_block"):
-        atlas = _check(errors, "vpc_peering_atlas_cidr_block", values["vpc_peering_atlas_cidr_block"], validators.atlas_cidr_block)
-    if values.get("vpc_peering_vpc_cidr_block"):
-        vpc = _check(errors, "vpc_peering_vpc_cidr_block", values["vpc_peering_vpc_cidr_block"], validators.route_table_cidr_block)
-    if atlas and vpc and validators.cidrs_overlap(atlas, vpc):
-        errors.append("vpc_peering_atlas_cidr_block %s and vpc_peering_vpc_cidr_block %s overlap: Atlas cannot route to a VPC whose "
-                      "CIDR overlaps its container's; choose non-overlapping blocks" % (atlas, vpc))
-    for subnet in values.get("vpc_peering_subnet_cidr_blocks") or []:
-        block = _check(errors, "vpc_peering_subnet_cidr_blocks", subnet, validators.parse_ipv4_cidr)
-        if block is not None and vpc and not block.subnet_of(validators.parse_ipv4_cidr(vpc)):
-            errors.append("vpc_peering_subnet_cidr_blocks: %s is not inside vpc_peering_vpc_cidr_block %s" % (subnet, vpc))
-    if values.get("vpc_peering_aws_region"):
-        _check(errors, "vpc_peering_aws_region", values["vpc_peering_aws_region"], normalize_region)
-    if values.get("vpc_peering_aws_account_id"):
-        _check(errors, "vpc_peering_aws_account_id", values["vpc_peering_aws_account_id"], validators.aws_account_id)
-    if values.get("vpc_peering_vpc_id"):
-        _check(errors, "vpc_peering_vpc_id", values["vpc_peering_vpc_id"], validators.vpc_id)
-    if values.get("vpc_peering_security_group_id"):
-        _check(errors, "vpc_peering_security_group_id", values["vpc_peering_security_group_id"], validators.security_group_id)
-    if values.get("vpc_peering_atlas_project_id"):
-        _check(errors, "vpc_peering_atlas_project_id", values["vpc_peering_atlas_project_id"], validators.project_id)
-    comment = values.get("vpc_peering_access_list_comment")
-    if comment is not None and len(to_text(comment)) > validators.COMMENT_MAX_LENGTH:
-        errors.append("vpc_peering_access_list_comment is %d characters long: Atlas allows at most %d" % (
-            len(to_text(comment)), validators.COMMENT_MAX_LENGTH))
-    return errors
+    return input_errors(dict((key, to_text(value) if isinstance(value, bytes) else value) for key, value in inputs.items()))
 
 
 class FilterModule(object):

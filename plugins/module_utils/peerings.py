@@ -53,8 +53,8 @@ def create(client, project_id, body):
     """Request the peering ``body`` describes; never makes a duplicate.
 
     When the answer is lost, or Atlas says the peering exists (PEER_ALREADY_EXISTS: another run requested it between our read
-    and our POST), the project's peerings are read again and the one with this identity is returned; only when there is none
-    is the request sent once more.
+    and our POST), the project's peerings are read again and a live one with this identity is returned; only when there is none
+    (or only one that is FAILED or TERMINATING, which a new request replaces) is the request sent once more.
     """
     try:
         return client.post(api_path(PEERS_PATH, project_id=project_id), body)
@@ -64,7 +64,7 @@ def create(client, project_id, body):
         if exc.error_code != "PEER_ALREADY_EXISTS":
             raise
     existing = find_peering(list_aws(client, project_id), body["containerId"], body["vpcId"], body["awsAccountId"])
-    if existing is not None:
+    if existing is not None and existing.get("statusName") not in ("FAILED", "TERMINATING"):
         return existing
     return client.post(api_path(PEERS_PATH, project_id=project_id), body)
 

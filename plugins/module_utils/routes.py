@@ -22,6 +22,16 @@ def route_table_filters(vpc_id, route_table_ids=None, route_table_tags=None):
     return filters
 
 
+def in_scope(table, vpc_id, route_table_ids=None, route_table_tags=None):
+    """Whether a DescribeRouteTables answer is in scope: the VPC's, one of route_table_ids (when given), with every tag."""
+    if table.get("VpcId") != vpc_id:
+        return False
+    if route_table_ids and table.get("RouteTableId") not in route_table_ids:
+        return False
+    tags = dict((tag.get("Key"), tag.get("Value")) for tag in table.get("Tags") or [])
+    return all(tags.get(key) == str(value) for key, value in (route_table_tags or {}).items())
+
+
 _TARGET_KEYS = ("VpcPeeringConnectionId", "GatewayId", "NatGatewayId", "TransitGatewayId", "NetworkInterfaceId",
                 "InstanceId", "CarrierGatewayId", "LocalGatewayId", "CoreNetworkArn")
 
@@ -39,6 +49,25 @@ def find_route(table, destination):
         if route.get("DestinationCidrBlock") == destination:
             return route
     return None
+
+
+def apply_route(client, route_table_id, destination, pcx, action):
+    """Create, replace or delete the one route to ``destination`` with amazon.aws's EC2 helpers; True when it changed something.
+
+    A route that appeared meanwhile is replaced and one that went meanwhile counts as deleted: a rerun after an interruption
+    ends in the same state.
+    """
+    from ansible_collections.amazon.aws.plugins.module_utils.ec2 import create_route, delete_route, replace_route  # pylint: disable=import-outside-toplevel
+    from ansible_collections.amazon.aws.plugins.module_utils.exceptions import is_ansible_aws_error_code  # pylint: disable=import-outside-toplevel
+
+    if action == "delete":
+        return bool(delete_route(client, route_table_id, DestinationCidrBlock=destination))
+    if action == "create":
+        try:
+            return bool(create_route(client, route_table_id, DestinationCidrBlock=destination, VpcPeeringConnectionId=pcx))
+        except is_ansible_aws_error_code("RouteAlreadyExists"):
+            pass  # made meanwhile (another run, or this one before an interruption): make it point at pcx
+    return bool(replace_route(client, route_table_id, DestinationCidrBlock=destination, VpcPeeringConnectionId=pcx))
 
 
 def plan(table, destination, pcx, state):

@@ -35,7 +35,9 @@ CONTROLLER_ACTIONS = frozenset((
     "ansible.builtin.set_fact", "set_fact", "ansible.builtin.debug", "debug", "ansible.builtin.assert", "assert",
     "ansible.builtin.include_tasks", "include_tasks", "ansible.builtin.set_stats", "set_stats", "meta", "ansible.builtin.meta",
     "ansible.builtin.import_tasks", "ansible.builtin.include_role", "include_role", "ansible.builtin.fail", "fail",
-    "ansible.builtin.validate_argument_spec", "validate_argument_spec"))
+    "ansible.builtin.validate_argument_spec", "validate_argument_spec",
+    # An action plugin: each poll of the role's waits runs in the worker process, no module process.
+    "cloudwire.atlas.vpc_peering_status"))
 _HEX24 = re.compile(r"/[0-9a-f]{24}(?=/|$)")
 _ENTRY = re.compile(r"(/accessList/)[^/]+")
 _BYNAME = re.compile(r"(/groups/byName/)[^/]+")
@@ -109,11 +111,15 @@ def host_name(index):
     return "bench-vpc-%02d" % index
 
 
-def write_inventory(directory, count, by_project_id=True):
-    """N hosts, each a VPC built by the role's stack in us-east-1 (one Atlas container for all), like inventories/local."""
+def write_inventory(directory, count, by_project_id=True, existing=None):
+    """N hosts in us-east-1 (one Atlas container for all), like inventories/local: each a VPC built by the role's stack, or,
+    with ``existing`` ([(vpc id, cidr)]), each one of those VPCs."""
     os.makedirs(os.path.join(directory, "group_vars"), exist_ok=True)
     hosts = {}
     for index in range(1, count + 1):
+        if existing:
+            hosts[host_name(index)] = {"vpc_peering_vpc_id": existing[index - 1][0], "vpc_peering_vpc_cidr_block": existing[index - 1][1]}
+            continue
         hosts[host_name(index)] = {
             "vpc_peering_stack_name": "cloudwire-bench-%02d" % index,
             "vpc_peering_vpc_cidr_block": "10.%d.0.0/16" % (100 + index),
@@ -195,12 +201,13 @@ def _action(result):
 
 
 def uses_boto3(action):
-    return action.startswith("amazon.aws.") or action in ("cloudwire.atlas.vpc_peering_routes", "cloudwire.atlas.vpc_peering_info")
+    return action.startswith("amazon.aws.") or action in ("cloudwire.atlas.vpc_peering_routes", "cloudwire.atlas.vpc_peering_plan",
+                                                          "cloudwire.atlas.vpc_peering_aws")
 
 
 def uses_atlas(action):
-    """Modules with an Atlas client (vpc_peering_info has both: it counts as an Atlas and as a boto3 process)."""
-    return action.startswith("cloudwire.atlas.atlas_") or action == "cloudwire.atlas.vpc_peering_info"
+    """Modules with an Atlas client (vpc_peering_plan has both: it counts as an Atlas and as a boto3 process)."""
+    return action.startswith("cloudwire.atlas.atlas_") or action in ("cloudwire.atlas.vpc_peering_plan", "cloudwire.atlas.vpc_peering_atlas")
 
 
 def task_figures(run):

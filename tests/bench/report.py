@@ -43,6 +43,16 @@ def targets(res):
         add("No-op run: at most one digest challenge per module process", per_process is not None and per_process <= 1,
             "%s challenge(s) per Atlas module process (%d challenges, %d processes, %d calls)" % (
                 _f(per_process, 2), noop["atlas"]["challenges"], noop["tasks"]["atlas_processes"], noop["atlas"]["calls"]))
+    for key, peer in sorted((res.get("peer") or {}).items(), key=lambda kv: int(kv[0])):
+        hosts = peer["hosts"]
+        ratios = peer_ratios(peer)
+        wall_limit = 3.0 if hosts == 1 else 2.0
+        add("Converge of %d existing VPC(s): Atlas calls at most 1.5x the script's" % hosts, ratios["atlas"] <= 1.5,
+            "%.2fx (%d vs %d)" % (ratios["atlas"], peer["role"]["atlas"]["calls"], peer["script"]["atlas"]["calls"]))
+        add("Converge of %d existing VPC(s): AWS calls at most 2x the script's" % hosts, ratios["aws"] <= 2.0,
+            "%.2fx (%d vs %d)" % (ratios["aws"], peer["role"]["aws"]["calls"], peer["script"]["aws"]["calls"]))
+        add("Converge of %d existing VPC(s): wall time at most %gx the script's" % (hosts, wall_limit), ratios["seconds"] <= wall_limit,
+            "%.2fx (%s s vs %s s)" % (ratios["seconds"], _f(peer["role"]["seconds"]), _f(peer["script"]["seconds"])))
     scale = res.get("scale") or {}
     sizes = sorted(int(k) for k in scale)
     if len(sizes) > 1:
@@ -89,6 +99,43 @@ def targets(res):
     return out
 
 
+def peer_ratios(peer):
+    role, script = peer["role"], peer["script"]
+    return {"seconds": role["seconds"] / script["seconds"], "atlas": role["atlas"]["calls"] / max(script["atlas"]["calls"], 1),
+            "aws": role["aws"]["calls"] / max(script["aws"]["calls"], 1)}
+
+
+def _peer(peer_results):
+    lines = ["## 3. peer.yml against a hand-written script of the same chain", "",
+             "`tests/bench/peer_script.py` does the chain this collection replaces the way a platform team writes it: requests "
+             "with digest auth and boto3, one thread per VPC, polling every second (like the role with "
+             "`vpc_peering_poll_seconds: 1`). Both start from the same state, on the same servers and delays: N existing VPCs "
+             "(two subnets with their own route tables, three tables with the main one, DNS hostnames off), an empty Atlas project. "
+             "Calls exclude digest challenges (shown apart).", "",
+             "| VPCs | script s | peer.yml s | ratio | script Atlas calls (challenges) | peer.yml Atlas calls (challenges) | ratio "
+             "| script AWS calls | peer.yml AWS calls | ratio |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for key, peer in sorted(peer_results.items(), key=lambda kv: int(kv[0])):
+        ratios = peer_ratios(peer)
+        role, script = peer["role"], peer["script"]
+        lines.append("| %d | %s | %s | %.2fx | %d (%d) | %d (%d) | %.2fx | %d | %d | %.2fx |" % (
+            peer["hosts"], _f(script["seconds"]), _f(role["seconds"]), ratios["seconds"], script["atlas"]["calls"],
+            script["atlas"]["challenges"], role["atlas"]["calls"], role["atlas"]["challenges"], ratios["atlas"],
+            script["aws"]["calls"], role["aws"]["calls"], ratios["aws"]))
+    lines.append("")
+    for key, peer in sorted(peer_results.items(), key=lambda kv: int(kv[0])):
+        role, script = peer["role"], peer["script"]
+        lines.append("* **%s VPC(s)**, wall times (s): script %s, peer.yml %s." % (key, script["all_seconds"], role["all_seconds"]))
+        lines.append("  Atlas calls, script: %s." % _actions(script["atlas"]["by_resource"]))
+        lines.append("  Atlas calls, peer.yml: %s." % _actions(role["atlas"]["by_resource"]))
+        lines.append("  AWS calls, script: %s." % _actions(script["aws"]["by_action"]))
+        lines.append("  AWS calls, peer.yml: %s." % _actions(role["aws"]["by_action"]))
+        lines.append("  peer.yml tasks executed / module processes per VPC: %s / %s (%s)." % (
+            _f(role["tasks"]["tasks_per_host"], 1), _f(role["tasks"]["module_processes_per_host"], 2),
+            _actions(dict((_short_action(k), v) for k, v in role["tasks"]["by_action"].items()))))
+    lines.append("")
+    return lines
+
+
 # ---- the page -----------------------------------------------------------------------------------------------------
 def _run_row(label, fig):
     atlas, aws, tasks = fig["atlas"], fig["aws"], fig["tasks"]
@@ -115,6 +162,8 @@ def render(res):
         lines += _before_after(res["before"], res)
     if res.get("single"):
         lines += _single(res)
+    if res.get("peer"):
+        lines += _peer(res["peer"])
     if res.get("scale"):
         lines += _scale(res["scale"])
     if res.get("module_wait") or (res.get("single") or {}).get("converge"):
@@ -209,7 +258,7 @@ def _single(res):
 
 
 def _scale(scale):
-    lines = ["## 3. Scale: N VPCs in one inventory (forks 10)", "",
+    lines = ["## 4. Scale: N VPCs in one inventory (forks 10)", "",
              "| VPCs | converge wall s | no-op wall s | no-op vs 1 VPC | no-op s per VPC | Atlas calls per VPC (no-op) | "
              "challenges per VPC | AWS calls per VPC (no-op) | converge Atlas calls per VPC | converge AWS calls per VPC |",
              "|---|---|---|---|---|---|---|---|---|---|"]

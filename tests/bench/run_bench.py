@@ -27,7 +27,7 @@ def parse_args(argv):
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller fleet (smoke check)")
     parser.add_argument("--output", default=os.path.join(lib.REPO_ROOT, "docs", "PERFORMANCE.md"))
     parser.add_argument("--json", default=os.path.join(lib.REPO_ROOT, ".build", "bench", "results.json"), help="raw figures")
-    parser.add_argument("--only", choices=["single", "scale", "wait", "module"], action="append",
+    parser.add_argument("--only", choices=["single", "peer", "scale", "wait", "module"], action="append",
                         help="run only these sections (repeatable); the page then shows only them")
     parser.add_argument("--note", action="append", default=[], help="a line for the page's method section (repeatable)")
     parser.add_argument("--render", metavar="JSON", help="measure nothing: write the page again from a saved results file")
@@ -86,11 +86,14 @@ def main(argv=None):
         log("wrote %s from %s" % (args.output, args.render))
         return 0
     quick = args.quick
-    sections = set(args.only or ["single", "scale", "wait", "module"])
+    sections = set(args.only or ["single", "peer", "scale", "wait", "module"])
     plan = {
         "noop_runs": 2 if quick else 4,
         "check_runs": 2 if quick else 4,
         "scale": [1, 3] if quick else [1, 10, 30],
+        # peer.yml against tests/bench/peer_script.py (the same chain by hand) on existing VPCs.
+        "peer": [1, 2] if quick else [1, 10],
+        "peer_rounds": 1 if quick else 2,
         "scale_noop_runs": 1 if quick else 3,
         "pairs": 3 if quick else 8,
         "rss_runs": 1 if quick else 3,
@@ -108,6 +111,9 @@ def main(argv=None):
             results["single"] = scenarios.fleet(world, 1, plan["noop_runs"], plan["check_runs"])
             log("one VPC: a no-op run with project_name instead of project_id")
             results["single_by_name"] = scenarios.fleet(world, 1, 1, 0, by_project_id=False, converge=False)
+        if "peer" in sections:
+            log("peer.yml against a hand-written script of the chain: %s existing VPCs, %d round(s)" % (plan["peer"], plan["peer_rounds"]))
+            results["peer"] = scenarios.peer_comparison(world, plan["peer"], plan["peer_rounds"])
         if "scale" in sections:
             log("scale: converge %s VPCs, then %d interleaved round(s) of no-op runs of each size" % (plan["scale"], plan["scale_noop_runs"]))
             results["scale"] = scenarios.scale(world, plan["scale"], plan["scale_noop_runs"])

@@ -4,7 +4,9 @@ lists) that report.py turns into the page; nothing here asserts on seconds."""
 import json
 import os
 import stat
+import subprocess
 import sys
+import time
 
 import bench_lib as lib
 
@@ -66,6 +68,64 @@ def scale(world, sizes, noop_runs):
             runs[hosts].append(lib.run_playbook(world, "peer.yml", inventory, *limit))
     for hosts in sizes:
         out[str(hosts)]["noop"] = summarise(runs[hosts], hosts)
+    return out
+
+
+# ---- 3b: peer.yml against a hand-written script of the same chain ----------------------------------------------------
+PEER_SCRIPT = os.path.join(lib.BENCH_DIR, "peer_script.py")
+
+
+def existing_vpcs(world, count):
+    """`count` VPCs that exist before either run, like local-legacy-east: two subnets, each with its own route table (three
+    tables with the main one), DNS hostnames off (the default of CreateVpc)."""
+    import boto3  # pylint: disable=import-outside-toplevel
+    ec2 = boto3.client("ec2", endpoint_url=world.moto.url, region_name=lib.REGION, aws_access_key_id="testing", aws_secret_access_key="testing")
+    vpcs = []
+    for index in range(1, count + 1):
+        cidr = "10.%d.0.0/16" % (100 + index)
+        vpc_id = ec2.create_vpc(CidrBlock=cidr)["Vpc"]["VpcId"]
+        for subnet in (1, 2):
+            subnet_id = ec2.create_subnet(VpcId=vpc_id, CidrBlock="10.%d.%d.0/24" % (100 + index, subnet))["Subnet"]["SubnetId"]
+            table = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+            ec2.associate_route_table(RouteTableId=table, SubnetId=subnet_id)
+        vpcs.append((vpc_id, cidr))
+    world.clear_logs()
+    return vpcs
+
+
+def run_script(world, vpcs):
+    """tests/bench/peer_script.py on the VPCs: wall time and the same call logs as a playbook run."""
+    argv = [sys.executable, PEER_SCRIPT, "--region", lib.REGION, "--atlas-cidr", lib.ATLAS_CIDR] + [vpc_id for vpc_id, _cidr in vpcs]
+    world.clear_logs()
+    started = time.monotonic()
+    proc = subprocess.run(argv, cwd=lib.REPO_ROOT, env=world.env(), capture_output=True, text=True, timeout=900, check=False)
+    seconds = time.monotonic() - started
+    if proc.returncode != 0:
+        raise RuntimeError("peer_script.py failed (rc %s):\n%s\n%s" % (proc.returncode, proc.stdout[-2000:], proc.stderr[-4000:]))
+    atlas_log, aws_log = world.logs()
+    return {"seconds": seconds, "atlas": lib.atlas_figures(atlas_log, len(vpcs)), "aws": lib.aws_figures(aws_log, len(vpcs))}
+
+
+def peer_comparison(world, sizes, rounds):
+    """For each size, `rounds` x (the script, then peer.yml), each from the same start: the VPCs exist, Atlas is empty."""
+    out = {}
+    for hosts in sizes:
+        script, role = [], []
+        for _round in range(rounds):
+            world.reset()
+            script.append(run_script(world, existing_vpcs(world, hosts)))
+            world.reset()
+            inventory = lib.write_inventory(lib.tempdir("bench-inv-"), hosts, existing=existing_vpcs(world, hosts))
+            run = lib.run_playbook(world, "peer.yml", inventory)
+            if not run.ok:
+                raise RuntimeError("converge of %d existing VPC(s) failed:\n%s" % (hosts, run.explain()))
+            role.append(run)
+        out[str(hosts)] = {
+            "hosts": hosts,
+            "script": {"seconds": lib.median([r["seconds"] for r in script]), "all_seconds": [round(r["seconds"], 2) for r in script],
+                       "atlas": script[-1]["atlas"], "aws": script[-1]["aws"]},
+            "role": summarise(role, hosts),
+        }
     return out
 
 
@@ -236,7 +296,7 @@ def peak_rss(world, workdir, runs=3):
             "region": lib.REGION, "endpoint_url": world.proxy.url, "vpc_id": vpc_id, "destination_cidr_block": lib.ATLAS_CIDR,
             "state": "absent"}},
         # The role's preflight reader: boto3 and the Atlas client in one process.
-        "cloudwire.atlas.vpc_peering_info (boto3 + Atlas)": {"name": "i", "cloudwire.atlas.vpc_peering_info": {
+        "cloudwire.atlas.vpc_peering_plan (boto3 + Atlas)": {"name": "i", "cloudwire.atlas.vpc_peering_plan": {
             "region": lib.REGION, "endpoint_url": world.proxy.url, "atlas_cidr_block": lib.ATLAS_CIDR,
             "vpcs": [{"name": "v", "vpc_id": vpc_id}]}},
     }

@@ -15,7 +15,8 @@ import sys
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DOCS_DIR = os.path.join(REPO_ROOT, "docs", "modules")
 ANSIBLE_DOC = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
-MODULES = ("atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_access_list", "vpc_peering_info", "vpc_peering_routes")
+MODULES = ("atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_access_list", "vpc_peering_plan", "vpc_peering_atlas",
+           "vpc_peering_aws", "vpc_peering_status", "vpc_peering_routes")
 COLLECTION = "cloudwire.atlas"
 
 _MARKUP = [

@@ -113,8 +113,7 @@ def make_env(atlas, aws_endpoint, **extra):
     return env
 
 
-@pytest.fixture
-def rel(moto_server, atlas_simulator, fault_proxy):  # pylint: disable=redefined-outer-name
+def fresh_world(moto_server, atlas_simulator, fault_proxy):
     """Reset servers, proxy without faults or calls, one project with an owner key and a read-only key. Shaped like the
     shared `atlas_env` (so tests/modules/module_playbook.py can run plays with it), AWS through the proxy."""
     moto_server.reset()
@@ -132,6 +131,18 @@ def rel(moto_server, atlas_simulator, fault_proxy):  # pylint: disable=redefined
         "proxy": fault_proxy,
     })
     atlas["env"] = make_env(atlas, fault_proxy.url)
-    yield atlas
+    return atlas
+
+
+@pytest.fixture
+def new_world(moto_server, atlas_simulator, fault_proxy):  # pylint: disable=redefined-outer-name
+    """A function that resets both servers and returns a fresh world, for a test that needs several."""
+    return lambda: fresh_world(moto_server, atlas_simulator, fault_proxy)
+
+
+@pytest.fixture
+def rel(moto_server, atlas_simulator, fault_proxy):  # pylint: disable=redefined-outer-name
+    """A fresh world (fresh_world) for each test."""
+    yield fresh_world(moto_server, atlas_simulator, fault_proxy)
     fault_proxy.clear_faults()
     atlas_simulator.clear_faults()

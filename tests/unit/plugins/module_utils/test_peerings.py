@@ -210,3 +210,11 @@ def test_recorded_malformed_peer_id_is_an_error_not_a_missing_peering(atlas, mak
     assert caught.value.status == 400 and caught.value.error_code == "PATH_PARAM_PARSE_ERROR"
     assert caught.value.doing == "read network peering connection pcx"
     assert "An id in the request path is malformed" in str(caught.value)
+
+
+@pytest.mark.parametrize("status", ["FAILED", "TERMINATING"])
+def test_a_lost_post_is_not_answered_by_an_old_peering_on_its_way_out(status):
+    old = dict(PEER, id="o" * 24, statusName=status)
+    client = ScriptedClient(peer_lists=[[old]], post_answers=[AtlasOutcomeUnknown("connection dropped", method="POST"), PEER])
+    assert peerings.create(client, GROUP, BODY) is PEER
+    assert [c[0] for c in client.calls] == ["POST", "GET", "POST"]

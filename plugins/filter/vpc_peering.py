@@ -1,0 +1,279 @@
+# -*- coding: utf-8 -*-
+# Copyright: cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The cloudwire.atlas.vpc_peering role's bookkeeping across hosts, in Python: which hosts share one plan and one apply step,
+each host's plan, the ids a step needs from the steps before it, each host's outcome of a shared step, and the report."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: vpc_peering_groups
+short_description: The cloudwire.atlas.vpc_peering role's groups of hosts (one plan and one apply step per group)
+version_added: 0.1.0
+author:
+  - cloudwire platform engineering (@cloudwire)
+description:
+  - Groups the hosts that ran the role's preflight (those with the fact C(vpc_peering_want)) twice; by AWS account, region and
+    Atlas project (they share one C(cloudwire.atlas.vpc_peering_plan) and one C(cloudwire.atlas.vpc_peering_aws) process),
+    and by Atlas project (one C(cloudwire.atlas.vpc_peering_atlas) process). The file also holds the role's other filters,
+    C(vpc_peering_members), C(vpc_peering_plan_of), C(vpc_peering_ids), C(vpc_peering_step), C(vpc_peering_outcome),
+    C(vpc_peering_report) and C(vpc_peering_summary), documented in the role's C(docs/role.md).
+options:
+  _input:
+    description: The hosts of the play batch.
+    type: list
+    elements: str
+    required: true
+  hostvars:
+    description: The play's C(hostvars).
+    type: raw
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Group the VPCs of the run
+  ansible.builtin.set_fact:
+    vpc_peering_groups: "{{ ansible_play_batch | cloudwire.atlas.vpc_peering_groups(hostvars) }}"
+  run_once: true
+"""
+
+RETURN = r"""
+_value:
+  description: For each host, C(read) (the hosts of its AWS account, region and Atlas project) and C(project) (its Atlas project's hosts).
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import late_ids
+
+# Hosts that share these are planned by one module process (and their AWS writes made by one).
+READ_GROUP_KEYS = ("region", "endpoint_url", "assume_role_arn", "project_id", "project_name", "base_url", "public_key", "atlas_cidr_block")
+# Hosts that share these write to one Atlas project's access list: one module process for all of them (Atlas refuses
+# concurrent additions).
+PROJECT_GROUP_KEYS = ("project_id", "project_name", "base_url", "public_key")
+# Which planned actions each shared step applies.
+STEP_ACTIONS = {
+    "atlas": ("container", "peering", "access_list"),
+    "aws": ("accept", "routes", "dns"),
+    "atlas_late": ("access_list_late",),
+    "atlas_teardown": ("access_list_remove", "peering_delete"),
+    "aws_teardown": ("routes_remove",),
+    "containers": ("remove_container",),
+}
+# What each step registers (roles/vpc_peering/tasks): the filters read the answers of earlier steps under these names.
+REGISTERED = {
+    "plan": "vpc_peering_planned",
+    "stack": "vpc_peering_stack_result",
+    "atlas": "vpc_peering_atlas_result",
+    "atlas_late": "vpc_peering_atlas_late_result",
+    "aws": "vpc_peering_aws_result",
+    "atlas_teardown": "vpc_peering_atlas_result",
+    "aws_teardown": "vpc_peering_aws_result",
+    "containers": "vpc_peering_containers_result",
+    "connection": "vpc_peering_connection",
+}
+NO_REPORT = "(no report: the host failed before its report)"
+
+
+def _vars(hostvars, host):
+    try:
+        return hostvars[host]
+    except KeyError:
+        raise AnsibleFilterError("no host %s in hostvars" % host)
+
+
+def _get(hostvars, host, name, default=None):
+    variables = _vars(hostvars, host)
+    return variables[name] if name in variables else default
+
+
+def _ran(result):
+    """A registered result of a task that ran on this host (not skipped, not undefined)."""
+    return isinstance(result, dict) and result and not result.get("skipped")
+
+
+def vpc_peering_groups(hosts, hostvars):
+    """host -> {"read": hosts of its AWS account, region and Atlas project, "project": hosts of its Atlas project}."""
+    read, project = {}, {}
+    for host in hosts:
+        want = _get(hostvars, host, "vpc_peering_want")
+        if not want:
+            continue
+        connection = want.get("connection") or {}
+        read.setdefault(tuple(str(connection.get(k) or "") for k in READ_GROUP_KEYS), []).append(host)
+        project.setdefault(tuple(str(connection.get(k) or "") for k in PROJECT_GROUP_KEYS), []).append(host)
+    groups = {}
+    for kind, grouped in (("read", read), ("project", project)):
+        for members in grouped.values():
+            for host in members:
+                groups.setdefault(host, {})[kind] = list(members)
+    return groups
+
+
+def vpc_peering_plan_of(host, hostvars):
+    """The host's plan, as its group's vpc_peering_plan process answered; a plan with one problem when that read failed.
+
+    Once preflight has recorded it (the fact vpc_peering_plan), that fact: the group's whole answer is not read again.
+    """
+    recorded = _get(hostvars, host, "vpc_peering_plan")
+    if recorded:
+        return recorded
+    members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get("read") or [host]
+    for member in members:
+        planned = _get(hostvars, member, REGISTERED["plan"])
+        if not _ran(planned):
+            continue
+        if planned.get("failed") or host not in (planned.get("vpcs") or {}):
+            return _failed_plan("reading its VPC on both clouds failed: %s" % (planned.get("msg") or "no answer for this host"))
+        return planned["vpcs"][host]
+    return _failed_plan("reading its VPC on both clouds failed: no answer for this host")
+
+
+def _failed_plan(problem):
+    return {"findings": [], "problems": [problem], "actions": {}, "ids": {}, "in_sync": False}
+
+
+def vpc_peering_members(host, hostvars, play_batch, kind="read", step=None):
+    """The hosts still in the play that share the host's group (kind ``read`` or ``project``); with ``step``, only those whose
+    plan has an action of that step. The first of them runs the group's task."""
+    members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get(kind) or []
+    active = [m for m in members if m in play_batch]
+    if step is None:
+        return active
+    actions = STEP_ACTIONS[step]
+    return [m for m in active if any(a in (vpc_peering_plan_of(m, hostvars).get("actions") or {}) for a in actions)]
+
+
+def _stack_outputs(hostvars, host):
+    stack = _get(hostvars, host, REGISTERED["stack"])
+    return (stack.get("stack_outputs") or {}) if _ran(stack) and not stack.get("failed") else {}
+
+
+def _last_poll(hostvars, host, name):
+    polls = _get(hostvars, host, name)
+    results = [r for r in (polls or {}).get("results") or [] if _ran(r)]
+    return results[-1] if results else {}
+
+
+def vpc_peering_outcome(host, step, hostvars):
+    """The host's part of a shared step's answer ({} when the step had nothing for it); ``error`` says why it failed."""
+    kind = "project" if step.startswith("atlas") or step == "containers" else "read"
+    members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get(kind) or []
+    for member in members:
+        result = _get(hostvars, member, REGISTERED[step])
+        if not _ran(result):
+            continue
+        mine = (result.get("vpcs") or {}).get(host)
+        if mine is not None:
+            return mine
+        if result.get("failed"):
+            return {"error": "the %s step, run by %s for its group, failed: %s" % (step, member, result.get("msg"))}
+    return {}
+
+
+def vpc_peering_ids(host, hostvars):
+    """The host's ids now: the plan's, completed by the stack this run deployed, the Atlas step and the connection wait."""
+    return late_ids(vpc_peering_plan_of(host, hostvars), stack_outputs_now=_stack_outputs(hostvars, host),
+                    atlas_done=vpc_peering_outcome(host, "atlas", hostvars), connection=_last_poll(hostvars, host, REGISTERED["connection"]))
+
+
+def _step_input(host, step, hostvars):
+    plan = vpc_peering_plan_of(host, hostvars)
+    actions = plan.get("actions") or {}
+    ids = vpc_peering_ids(host, hostvars)
+    item = {"name": host}
+    if step == "atlas":
+        item["container"] = actions.get("container")
+        if "peering" in actions:
+            peering = dict(actions["peering"])
+            for key in ("container_id", "vpc_id"):
+                peering[key] = peering.get(key) or ids.get(key)
+            item["peering"] = peering
+        item["access_list"] = _entries(actions.get("access_list"), ids)
+    elif step == "atlas_late":
+        item["access_list"] = _entries(actions.get("access_list_late"), ids)
+    elif step == "aws":
+        item["vpc_id"] = ids.get("vpc_id")
+        if "accept" in actions:
+            item["accept"] = actions["accept"].get("connection_id") or ids.get("connection_id")
+        if "routes" in actions:
+            routes = dict(actions["routes"])
+            routes["connection_id"] = routes.get("connection_id") or ids.get("connection_id")
+            routes["route_table_ids"] = routes.get("route_table_ids") or ids.get("route_table_ids")
+            item["routes"] = routes
+        item["dns"] = "dns" in actions
+        # A stack deployed by this run: the plan could not read its VPC's DNS attributes.
+        item["dns_check"] = bool((actions.get("stack") or {}).get("dns_check"))
+    elif step == "atlas_teardown":
+        item["access_list_remove"] = (actions.get("access_list_remove") or {}).get("entries") or []
+        item["peering_delete"] = (actions.get("peering_delete") or {}).get("id")
+    elif step == "containers":
+        item["remove_container"] = (actions.get("remove_container") or {}).get("region")
+    elif step == "aws_teardown":
+        item["vpc_id"] = ids.get("vpc_id")
+        item["routes_remove"] = actions.get("routes_remove")
+    return item
+
+
+def _entries(action, ids):
+    """The access-list entries of an action; None in the plan means the VPC's own entry, known once its stack exists."""
+    if not action:
+        return []
+    if action.get("entries") is not None:
+        return action["entries"]
+    if not ids.get("security_group_id"):
+        return []
+    entry = {"aws_security_group": ids["security_group_id"]}
+    if action.get("comment"):
+        entry["comment"] = action["comment"]
+    return [entry]
+
+
+def vpc_peering_step(hosts, step, hostvars):
+    """The ``vpcs`` option of a shared step's module, one element per host."""
+    if step not in STEP_ACTIONS:
+        raise AnsibleFilterError("vpc_peering_step: unknown step %r (one of %s)" % (step, ", ".join(sorted(STEP_ACTIONS))))
+    return [_step_input(host, step, hostvars) for host in hosts]
+
+
+def vpc_peering_report(host, hostvars, check_mode=False):
+    """What the run reports for the host: in check mode the plan's findings; otherwise what it changed, i.e. the findings it
+    repaired and what the AWS step found only once a new stack or peering existed (routes, the acceptance)."""
+    lines = list(vpc_peering_plan_of(host, hostvars).get("findings") or [])
+    if not check_mode:
+        for step in ("aws", "aws_teardown"):
+            for line in vpc_peering_outcome(host, step, hostvars).get("done") or []:
+                if line not in lines:
+                    lines.append(line)
+    return lines
+
+
+def vpc_peering_summary(hosts, hostvars):
+    """host -> its findings, for the run summary (set_stats for AWX)."""
+    return dict((host, _get(hostvars, host, "vpc_peering_findings", [NO_REPORT])) for host in hosts)
+
+
+def vpc_peering_summary_text(check_mode, summary):
+    """The summary's message: what the run found (check mode) or changed, host by host."""
+    hosts = [host for host, lines in summary.items() if lines]
+    heading = "Drift (check mode, nothing was changed)" if check_mode else "Changes made by this run"
+    text = "%s: %d finding(s) on %d of %d host(s)." % (heading, sum(len(lines) for lines in summary.values()), len(hosts), len(summary))
+    return "\n".join([text] + ["%s: %s." % (host, "; ".join(summary[host])) for host in hosts])
+
+
+class FilterModule(object):
+    def filters(self):
+        return {
+            "vpc_peering_groups": vpc_peering_groups,
+            "vpc_peering_members": vpc_peering_members,
+            "vpc_peering_plan_of": vpc_peering_plan_of,
+            "vpc_peering_ids": vpc_peering_ids,
+            "vpc_peering_step": vpc_peering_step,
+            "vpc_peering_outcome": vpc_peering_outcome,
+            "vpc_peering_report": vpc_peering_report,
+            "vpc_peering_summary": vpc_peering_summary,
+            "vpc_peering_summary_text": vpc_peering_summary_text,
+        }

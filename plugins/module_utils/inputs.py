@@ -1,0 +1,94 @@
+# -*- coding: utf-8 -*-
+# Copyright: cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The vpc_peering role's input rules: each value with the validators the modules use, and which inputs go together.
+
+No Ansible imports (the filter cloudwire.atlas.vpc_peering_input_errors wraps it); unit-tested directly. Every message names
+the role variable, its value and the rule.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import re
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
+
+_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/")
+_STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
+_VALUE_RULES = (
+    ("vpc_peering_aws_region", normalize_region),
+    ("vpc_peering_aws_account_id", validators.aws_account_id),
+    ("vpc_peering_vpc_id", validators.vpc_id),
+    ("vpc_peering_security_group_id", validators.security_group_id),
+    ("vpc_peering_atlas_project_id", validators.project_id),
+)
+
+
+def _check(errors, name, value, check, *args):
+    try:
+        return check(value, *args)
+    except ValueError as exc:
+        errors.append("%s: %s" % (name, exc))
+    return None
+
+
+def _exactly_one(errors, values, first, second, what):
+    if first in values and second in values and bool(values[first]) == bool(values[second]):
+        errors.append("%s and %s: give exactly one (%s), not %s" % (first, second, what, "both" if values[first] else "neither"))
+
+
+def input_errors(inputs):
+    """dict of role inputs (keyed by variable name) -> one message per broken rule, [] when every rule holds.
+
+    Empty values are not checked for their value; a rule about inputs that go together applies when both are in ``inputs``.
+    """
+    values = dict((key, value.strip() if isinstance(value, str) else value) for key, value in inputs.items())
+    errors = []
+    state = values.get("vpc_peering_state")
+    if state is not None and state not in ("present", "absent"):
+        errors.append("vpc_peering_state: %r is neither present nor absent" % (state,))
+    _exactly_one(errors, values, "vpc_peering_atlas_project_id", "vpc_peering_atlas_project_name", "the Atlas project, by id or by name")
+    _exactly_one(errors, values, "vpc_peering_vpc_id", "vpc_peering_stack_name", "an existing VPC, or the stack the role builds")
+
+    atlas = vpc = None
+    if values.get("vpc_peering_atlas_cidr_block"):
+        atlas = _check(errors, "vpc_peering_atlas_cidr_block", values["vpc_peering_atlas_cidr_block"], validators.atlas_cidr_block)
+    if values.get("vpc_peering_vpc_cidr_block"):
+        vpc = _check(errors, "vpc_peering_vpc_cidr_block", values["vpc_peering_vpc_cidr_block"], validators.route_table_cidr_block)
+    if atlas and vpc and validators.cidrs_overlap(atlas, vpc):
+        errors.append("vpc_peering_atlas_cidr_block %s and vpc_peering_vpc_cidr_block %s overlap: Atlas cannot route to a VPC whose "
+                      "CIDR overlaps its container's; choose non-overlapping blocks" % (atlas, vpc))
+    for subnet in values.get("vpc_peering_subnet_cidr_blocks") or []:
+        block = _check(errors, "vpc_peering_subnet_cidr_blocks", subnet, validators.parse_ipv4_cidr)
+        if block is not None and vpc and not block.subnet_of(validators.parse_ipv4_cidr(vpc)):
+            errors.append("vpc_peering_subnet_cidr_blocks: %s is not inside vpc_peering_vpc_cidr_block %s" % (subnet, vpc))
+    for name, check in _VALUE_RULES:
+        if values.get(name):
+            _check(errors, name, values[name], check)
+    arn = values.get("vpc_peering_aws_assume_role_arn")
+    if arn and not _ROLE_ARN.match(arn):
+        errors.append("vpc_peering_aws_assume_role_arn: %r is not the ARN of an IAM role (arn:aws:iam::<12-digit account>:role/<name>)" % arn)
+
+    stack = values.get("vpc_peering_stack_name")
+    if stack:
+        if not _STACK_NAME.match(stack):
+            errors.append("vpc_peering_stack_name: %r is not a CloudFormation stack name (a letter, then up to 127 letters, digits "
+                          "and hyphens)" % stack)
+        if not values.get("vpc_peering_vpc_cidr_block"):
+            errors.append("vpc_peering_vpc_cidr_block: required with vpc_peering_stack_name %s (the CIDR of the VPC the stack builds)" % stack)
+        if "vpc_peering_subnet_cidr_blocks" in values and len(values["vpc_peering_subnet_cidr_blocks"] or []) != 2:
+            errors.append("vpc_peering_subnet_cidr_blocks: the stack %s needs exactly two subnet CIDR blocks, got %d"
+                          % (stack, len(values["vpc_peering_subnet_cidr_blocks"] or [])))
+    elif (values.get("vpc_peering_access_list_mode") == "security_group" and values.get("vpc_peering_vpc_id")
+          and not values.get("vpc_peering_security_group_id")):
+        errors.append("vpc_peering_security_group_id: required with vpc_peering_access_list_mode=security_group and an existing VPC "
+                      "(vpc_peering_vpc_id %s): the group to open the Atlas access list to" % values["vpc_peering_vpc_id"])
+
+    comment = values.get("vpc_peering_access_list_comment")
+    if comment is not None and len(str(comment)) > validators.COMMENT_MAX_LENGTH:
+        errors.append("vpc_peering_access_list_comment is %d characters long: Atlas allows at most %d" % (
+            len(str(comment)), validators.COMMENT_MAX_LENGTH))
+    return errors

@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright: cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What one poll of a wait of the vpc_peering role saw, and what it means: reached, failed (with what to do), or keep polling.
+
+Pure (no Ansible, no HTTP): the vpc_peering_status action plugin reads, this judges; unit-tested directly.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+REMEDIES = {
+    "REJECTED": "someone rejected the peering request in AWS account {account}; request it again (state=absent then present, "
+                "or recreate_failed=true) and accept the new pcx- connection in that account",
+    "EXPIRED": "the request was not accepted in AWS account {account} within 7 days; request it again (recreate_failed=true) "
+               "and accept the new pcx- connection within 7 days",
+    "INVALID_ARGUMENT": "Atlas could not request a peering to {vpc} in account {account}, region {region}: check that the VPC "
+                        "exists in that account and region and that its CIDR does not overlap the Atlas CIDR, then request it again "
+                        "(recreate_failed=true)",
+}
+DEFAULT_REMEDY = "delete the peering (state=absent) and request it again, or set recreate_failed=true"
+
+
+def failed_peering_message(raw, accepter_region):
+    """Why a peering is FAILED and what to do about it."""
+    error_state = raw.get("errorStateName") or "UNKNOWN"
+    remedy = REMEDIES.get(error_state, DEFAULT_REMEDY).format(account=raw.get("awsAccountId"), vpc=raw.get("vpcId"), region=accepter_region)
+    return "Atlas peering %s to %s is FAILED with errorStateName %s: %s." % (raw.get("id"), raw.get("vpcId"), error_state, remedy)
+
+
+def peering_view(raw):
+    """A peering as the role's waits report it."""
+    if raw is None:
+        return None
+    return {"id": raw.get("id"), "connection_id": raw.get("connectionId"), "status_name": raw.get("statusName"),
+            "error_state_name": raw.get("errorStateName"), "container_id": raw.get("containerId"), "vpc_id": raw.get("vpcId")}
+
+
+def _reached(wait_for, raw, statuses):
+    if wait_for == "active":
+        return all(status == "ACTIVE" for status in statuses.values())
+    if wait_for == "gone":
+        return raw is None
+    if raw is None:
+        return False
+    if wait_for == "connection":
+        return bool(raw.get("connectionId")) or raw.get("statusName") == "AVAILABLE"
+    return raw.get("statusName") == "AVAILABLE"
+
+
+def _summary(wait_for, raw, statuses):
+    if wait_for == "active":
+        pending = sorted(key for key, status in statuses.items() if status != "ACTIVE")
+        return "ACTIVE" if not pending else " ".join("%s %s" % (statuses[key] or "missing", key) for key in pending)
+    if raw is None:
+        return "gone"
+    return " ".join(part for part in (raw.get("statusName"), raw.get("connectionId"), raw.get("errorStateName")) if part)
+
+
+def status_outcome(args, raw, statuses):
+    """The result of one poll: ``summary`` (what the loop label prints), ``reached``, the peering or the entries' statuses,
+    and ``failed`` with ``msg`` when the wait cannot succeed (FAILED) or this was its last poll."""
+    wait_for = args["wait_for"]
+    out = {"summary": _summary(wait_for, raw, statuses), "reached": _reached(wait_for, raw, statuses), "peering": peering_view(raw),
+           "entries": statuses, "pending": sorted(key for key, status in statuses.items() if status != "ACTIVE")}
+    region = args.get("accepter_region")
+    if raw is not None and raw.get("statusName") == "FAILED" and wait_for != "gone":
+        out.update(failed=True, msg=failed_peering_message(raw, region), error_state_name=raw.get("errorStateName"))
+        return out
+    failed_entries = sorted(key for key, status in statuses.items() if status == "FAILED")
+    if failed_entries:
+        out.update(failed=True, msg=("Atlas reports access-list entr%s %s FAILED: it could not apply them. Remove and add them again; for "
+                                     "a security group, check that the project has a peering with the group's VPC."
+                                     % ("y" if len(failed_entries) == 1 else "ies", ", ".join(failed_entries))))
+        return out
+    if out["reached"] or args.get("poll", 1) < args.get("polls", 1):
+        return out
+    waited = "after %d polls %s s apart" % (args.get("polls", 1), ("%g" % args.get("poll_seconds", 0)))
+    if wait_for == "active":
+        msg = ("Access-list entries %s are still not ACTIVE %s; Atlas is still applying them to the project's clusters. Run again, "
+               "or raise vpc_peering_wait_timeout." % (", ".join(out["pending"]), waited))
+    elif raw is None:
+        msg = ("Peering %s disappeared while waiting for it: someone deleted it. Run again to request it again."
+               % args.get("peering_id"))
+    elif wait_for == "gone":
+        msg = "Peering %s is still %s %s: Atlas has not removed it yet. Run again later." % (raw.get("id"), raw.get("statusName"), waited)
+    else:
+        awaited = "its pcx- connection id" if wait_for == "connection" else "AVAILABLE"
+        msg = "Peering %s is still %s %s, waiting for %s." % (raw.get("id"), raw.get("statusName"), waited, awaited)
+        if raw.get("statusName") == "PENDING_ACCEPTANCE":
+            msg += " Accept %s in AWS account %s, region %s." % (raw.get("connectionId"), raw.get("awsAccountId"), region)
+        msg += " Run again, or raise vpc_peering_wait_timeout."
+    out.update(failed=True, msg=msg)
+    return out

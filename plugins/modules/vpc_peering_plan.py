@@ -1,0 +1,538 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: vpc_peering_plan
+short_description: Read both sides of AWS VPC to MongoDB Atlas peerings and plan what a run must do
+version_added: 0.1.0
+description:
+  - Reads everything the C(cloudwire.atlas.vpc_peering) role converges (or tears down) for one or more VPCs of one AWS account and
+    region and one Atlas project, in one module process, and plans each VPC.
+  - On AWS, each VPC's network stack (when C(stack_name) is given), the VPCs with their DNS attributes and the route tables in
+    scope, each kind read once for all the VPCs; the caller's account only when a VPC does not exist (yet).
+  - On Atlas, the project's network container in O(region), the peerings and the access list, each list read once for all the VPCs,
+    and the status of each VPC's access-list entry.
+  - For each VPC, RV(vpcs.findings) says what differs from the wanted state, one line per finding (the role's drift report);
+    RV(vpcs.problems) says what stops a run before its first write (a wrong account, an unknown VPC, an overlapping CIDR, a
+    locked container CIDR, a refusal of the automation policy); RV(vpcs.actions) is the plan, the ordered actions a run applies
+    with the ids each needs.
+  - Read-only on both clouds. The role runs it once per AWS account, region and Atlas project for the whole inventory.
+  - O(validate_certs) applies to both clouds.
+options:
+  atlas_cidr_block:
+    description:
+      - The CIDR block wanted for the Atlas container in O(region); the routes in scope must send it through the peering.
+    type: str
+    required: true
+  stack_template:
+    description:
+      - The template each VPC's stack must have (YAML or JSON text), compared as data with the deployed one. Not compared when not
+        given.
+    type: str
+  vpcs:
+    description:
+      - The VPCs to plan, in O(region), owned by the account of the AWS credentials (or reached with them).
+      - An empty string counts as not given (the role passes every input).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      name:
+        description:
+          - A name for the VPC, unique in O(vpcs); RV(vpcs) is keyed by it. The role uses the inventory host name.
+        type: str
+        required: true
+      state:
+        description:
+          - V(present) plans the converge, V(absent) plans the teardown.
+        type: str
+        choices: [present, absent]
+        default: present
+      vpc_id:
+        description:
+          - An existing VPC. Exactly one of O(vpcs[].vpc_id) and O(vpcs[].stack_name) is required.
+        type: str
+      stack_name:
+        description:
+          - A CloudFormation stack whose outputs name the VPC (C(VpcId)), its route tables (C(RouteTableIds), comma-separated) and a
+            security group (C(SecurityGroupId)), like the role's template. A stack that does not exist is planned, not an error.
+        type: str
+      vpc_cidr_block:
+        description:
+          - The CIDR block the stack's VPC gets (the access-list entry and the peering's route table CIDR before the stack
+            exists). For an existing VPC, the CIDR used during a teardown when the VPC can no longer be read.
+        type: str
+      aws_account_id:
+        description:
+          - AWS account that owns the VPC, as the peering names it. Defaults to the account that owns the VPC as read (or, for a VPC
+            still to be created, the account of the AWS credentials). A VPC owned by another account is a problem.
+        type: str
+      route_table_ids:
+        description:
+          - The route tables in scope. Defaults to the stack's C(RouteTableIds) output, else every route table of the VPC.
+        type: list
+        elements: str
+      route_table_tags:
+        description:
+          - Only the route tables with all these tags are in scope.
+        type: dict
+      access_list_mode:
+        description:
+          - What the project access list must hold for the VPC. V(cidr) is the VPC's CIDR block, V(security_group) the security
+            group (O(vpcs[].security_group_id), else the stack's C(SecurityGroupId) output), V(none) leaves the access list out.
+        type: str
+        choices: [cidr, security_group, none]
+        default: cidr
+      security_group_id:
+        description:
+          - The security group of the access-list entry with O(vpcs[].access_list_mode=security_group).
+        type: str
+      access_list_comment:
+        description:
+          - The comment the access-list entry must carry. Not compared when not given.
+        type: str
+      stack_parameters:
+        description:
+          - Parameter values the stack must have (compared as strings); parameters not given here are not compared.
+        type: dict
+      stack_tags:
+        description:
+          - The tags the stack must have, exactly. Not compared when not given.
+        type: dict
+      require_dns:
+        description:
+          - Whether DNS support and DNS hostnames must be on in the VPC (Atlas hostnames then resolve to private IPs over the peering).
+        type: bool
+        default: true
+      recreate_failed:
+        description:
+          - Whether a C(FAILED) peering is planned for deletion and a new request; otherwise it is a problem.
+        type: bool
+        default: true
+      stack_remove:
+        description:
+          - With O(vpcs[].state=absent), whether the stack is planned for deletion too.
+        type: bool
+        default: true
+      container_remove:
+        description:
+          - With O(vpcs[].state=absent), whether the region's Atlas container is planned for removal (once no peering uses it).
+        type: bool
+        default: true
+      policy:
+        description:
+          - The automation policy of the VPC's environment (the role's C(vpc_peering_policy_*) variables, see the role's
+            C(docs/automation-policy.md)). What it refuses is a problem in a normal run and a finding in check mode.
+        type: dict
+        default: {}
+        suboptions:
+          environment:
+            description: The environment's name; refusals name it and a teardown confirmation must equal it.
+            type: str
+            default: ""
+          allow_stack_create:
+            description: Whether a missing stack may be created.
+            type: bool
+            default: true
+          allow_container_create:
+            description: Whether a missing Atlas container may be created.
+            type: bool
+            default: true
+          allow_teardown:
+            description: Whether a teardown may run without O(vpcs[].policy.confirm_teardown).
+            type: bool
+            default: true
+          require_approval:
+            description: Whether a converge that writes needs O(vpcs[].policy.approved_by). Check mode needs none.
+            type: bool
+            default: false
+          approved_by:
+            description: Who or what approved the run.
+            type: str
+            default: ""
+          confirm_teardown:
+            description: The environment's name, typed to confirm a teardown.
+            type: str
+            default: ""
+extends_documentation_fragment:
+  - cloudwire.atlas.atlas
+  - cloudwire.atlas.atlas.project
+  - cloudwire.atlas.atlas.attributes
+  - amazon.aws.common.modules
+  - amazon.aws.region.modules
+  - amazon.aws.boto3
+attributes:
+  check_mode:
+    support: full
+    details: Read-only; check mode changes nothing (what the policy refuses becomes a finding).
+  diff_mode:
+    support: N/A
+    details: Read-only; each VPC's C(findings) lists what differs.
+  action_group:
+    description: Use C(group/cloudwire.atlas.atlas) and C(group/cloudwire.atlas.aws) in C(module_defaults) to set defaults for this module.
+    membership:
+      - cloudwire.atlas.atlas
+      - cloudwire.atlas.aws
+author:
+  - cloudwire platform engineering (@cloudwire)
+"""
+
+EXAMPLES = r"""
+- name: Plan two VPCs of the payments account on both clouds
+  cloudwire.atlas.vpc_peering_plan:
+    project_name: payments-dev
+    region: eu-west-1
+    atlas_cidr_block: 192.168.248.0/21
+    vpcs:
+      - name: payments-api
+        vpc_id: vpc-0a1b2c3d4e5f67890
+      - name: payments-batch
+        vpc_id: vpc-0fedcba9876543210
+        access_list_mode: none
+  register: payments_plan
+
+- name: Say what differs and what a run would do
+  ansible.builtin.debug:
+    msg: "{{ item.key }}: {{ item.value.findings | join('; ') or 'in place' }} (actions: {{ item.value.actions | join(', ') or 'none' }})"
+  loop: "{{ payments_plan.vpcs | dict2items }}"
+  loop_control:
+    label: "{{ item.key }}"
+"""
+
+RETURN = r"""
+in_sync:
+  description: Whether every VPC of O(vpcs) is as wanted (no finding, no action).
+  returned: always
+  type: bool
+vpcs:
+  description: The plan of each VPC of O(vpcs), keyed by its name.
+  returned: always
+  type: dict
+  contains:
+    findings:
+      description:
+        - What differs from the wanted state, one line per finding, in the words of the role's drift report; empty when the
+          peering is in place.
+        - "In check mode, what the automation policy would refuse comes first (C(policy: a run would be refused: ...))."
+      type: list
+      elements: str
+      sample: ["peering: pending acceptance of pcx-0a1b2c3d4e5f67890", "route rtb-0a1b2c3d4e5f67890: missing"]
+    problems:
+      description: Why a run must stop before its first write; empty when it may go on.
+      type: list
+      elements: str
+      sample: ["vpc_peering_vpc_id vpc-0a1b2c3d4e5f67890 was not found in account 123456789012, region eu-west-1"]
+    actions:
+      description:
+        - The plan, in the order a run applies it; each key is an action and its value the ids it needs (V(null) where an earlier
+          action of the run produces the id).
+        - "Converge: C(stack), C(container), C(peering) (C(request): C(create), C(recreate) or C(update)), C(access_list),
+          C(wait_connection), C(accept), C(routes), C(dns), C(access_list_late) (a security-group entry, which Atlas takes only
+          once the project has a peering AVAILABLE), C(wait_available), C(wait_active)."
+        - "Teardown: C(routes_remove), C(access_list_remove), C(peering_delete), C(wait_gone), C(stack_delete), C(remove_container)."
+      type: dict
+      sample: {accept: {connection_id: pcx-0a1b2c3d4e5f67890}, routes: {connection_id: pcx-0a1b2c3d4e5f67890,
+               route_table_ids: [rtb-0a1b2c3d4e5f67890], changes: [{route_table_id: rtb-0a1b2c3d4e5f67890, action: create}]},
+               wait_available: {peering_id: 5f3a556351db42631e16f33a}}
+    ids:
+      description: >-
+        The ids known when planning (account, container_id, vpc_id, vpc_cidr_block, route_table_ids, security_group_id,
+        peering_id, connection_id, access_list_mode, access_list_key).
+      type: dict
+    in_sync:
+      description: Whether the VPC needs nothing.
+      type: bool
+    read:
+      description: What was read for the VPC (stack status and outputs, VPC, route tables and their route to the Atlas CIDR,
+        container, peering, access-list entry and its status).
+      type: dict
+api_calls:
+  description: Atlas calls this run made (reads and digest challenges).
+  returned: always
+  type: dict
+"""
+
+from concurrent.futures import ThreadPoolExecutor
+
+try:
+    import botocore
+except ImportError:
+    pass  # AnsibleAWSModule reports the missing library
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import is_boto3_error_code
+from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
+    AnsibleEC2Error,
+    describe_route_tables,
+    describe_vpc_attribute,
+    describe_vpcs,
+)
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
+from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, containers, peerings, validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, fail_on_value, validated
+from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import container_result, find_container, peerings_in_container
+from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_result
+from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import OUTPUT_VPC, plan_vpc, route_table_ids_of, stack_exists, wanted_entry
+from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
+from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, in_scope, route_summary
+
+# The stacks and VPC attributes of several VPCs are read side by side (boto3 clients are thread-safe).
+AWS_READ_THREADS = 8
+
+
+def key_values(items, key, value):
+    return dict((item[key], item[value]) for item in items or [])
+
+
+class AwsReads:
+    """The AWS side: each kind of resource read once for every VPC (the calls the plan needs, no more)."""
+
+    def __init__(self, module):
+        self.module = module
+        self.retry = AWSRetry.jittered_backoff()
+        self.ec2 = module.client("ec2", retry_decorator=self.retry)
+        self._cfn = None
+        self._account = None
+
+    def account(self):
+        if self._account is None:
+            sts = self.module.client("sts", retry_decorator=self.retry)
+            try:
+                self._account = sts.get_caller_identity(aws_retry=True)["Account"]
+            except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:
+                self.module.fail_json_aws(e, msg="Could not read the AWS caller identity (sts:GetCallerIdentity): check the AWS credentials")
+        return self._account
+
+    def stack(self, name):
+        """{status, outputs, parameters, tags, template}, or {} when there is no such stack."""
+        if self._cfn is None:
+            self._cfn = self.module.client("cloudformation", retry_decorator=self.retry)
+        try:
+            stacks = self._cfn.describe_stacks(StackName=name, aws_retry=True)["Stacks"]
+            if not stacks:
+                return {}
+            template = self._cfn.get_template(StackName=name, aws_retry=True)["TemplateBody"]
+        except is_boto3_error_code("ValidationError"):
+            return {}  # "Stack with id ... does not exist"
+        except (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError) as e:  # pylint: disable=duplicate-except
+            raise AnsibleEC2Error(message="Could not read the CloudFormation stack %s" % name, exception=e)
+        raw = stacks[0]
+        return {"status": raw.get("StackStatus"), "status_reason": raw.get("StackStatusReason"), "id": raw.get("StackId"),
+                "outputs": key_values(raw.get("Outputs"), "OutputKey", "OutputValue"),
+                "parameters": key_values(raw.get("Parameters"), "ParameterKey", "ParameterValue"),
+                "tags": key_values(raw.get("Tags"), "Key", "Value"), "template": template}
+
+    def vpcs(self, vpc_ids):
+        """{vpc id: {id, cidr_block, owner_id, state, tags}} of the VPCs that exist (one DescribeVpcs)."""
+        found = describe_vpcs(self.ec2, Filters=[{"Name": "vpc-id", "Values": sorted(vpc_ids)}]) if vpc_ids else []
+        return dict((v["VpcId"], {"id": v["VpcId"], "cidr_block": v.get("CidrBlock"), "owner_id": v.get("OwnerId"), "state": v.get("State"),
+                                  "tags": boto3_tag_list_to_ansible_dict(v.get("Tags", []))}) for v in found)
+
+    def dns(self, vpc):
+        for attribute, key in (("enableDnsSupport", "enable_dns_support"), ("enableDnsHostnames", "enable_dns_hostnames")):
+            answer = describe_vpc_attribute(self.ec2, vpc["id"], attribute)
+            vpc[key] = answer.get(attribute[0].upper() + attribute[1:], {}).get("Value")
+        return vpc
+
+    def route_tables(self, vpc_ids):
+        """Every route table of these VPCs (one DescribeRouteTables); each VPC's scope is applied afterwards."""
+        return describe_route_tables(self.ec2, Filters=[{"Name": "vpc-id", "Values": sorted(vpc_ids)}]) if vpc_ids else []
+
+
+class AtlasReads:
+    """The Atlas side: each list read once for every VPC (one page of 500 covers a project)."""
+
+    def __init__(self, atlas):
+        self.atlas = atlas
+        self.client = atlas.atlas_client
+        self.project_id = atlas.project_id
+        self.cache = {}
+
+    def _once(self, key, call):
+        if key not in self.cache:
+            self.cache[key] = call()
+        return self.cache[key]
+
+    def container(self, region_name):
+        return find_container(self._once("containers", lambda: containers.list_aws(self.client, self.project_id)), region_name)
+
+    def peers(self):
+        return self._once("peers", lambda: peerings.list_aws(self.client, self.project_id))
+
+    def access_list(self):
+        return self._once("accessList", lambda: access_lists.list_entries(self.client, self.project_id))
+
+    def entry_status(self, key):
+        return self._once("status " + key, lambda: access_lists.status(self.client, self.project_id, key))
+
+
+def validate(module, params):
+    """Every input checked before the first call; each failure names the option, the value and the rule."""
+    if not module.region:
+        fail_on_value(module, "region", None, "is required (or AWS_REGION): the AWS region of the VPCs and of the Atlas container")
+    region = validated(module, "region", normalize_region, module.region)
+    params["atlas_cidr_block"] = validated(module, "atlas_cidr_block", validators.atlas_cidr_block, params["atlas_cidr_block"])
+    if params["project_id"]:
+        params["project_id"] = validated(module, "project_id", validators.project_id, params["project_id"])
+    wanted = [dict(spec) for spec in params["vpcs"]]
+    if not wanted:
+        fail_on_value(module, "vpcs", [], "must list at least one VPC")
+    names = set()
+    for index, spec in enumerate(wanted):
+        prefix = "vpcs[%d]." % index
+        for option, value in list(spec.items()):
+            if value == "":
+                spec[option] = None
+        if bool(spec["vpc_id"]) == bool(spec["stack_name"]):
+            fail_on_value(module, prefix + "vpc_id", spec["vpc_id"], "and %sstack_name: give exactly one (an existing VPC, or a stack "
+                          "whose outputs name it), not %s" % (prefix, "both" if spec["vpc_id"] else "neither"))
+        if spec["name"] in names:
+            fail_on_value(module, prefix + "name", spec["name"], "names another VPC of vpcs too: give each VPC its own name")
+        names.add(spec["name"])
+        for option, check in (("vpc_id", validators.vpc_id), ("aws_account_id", validators.aws_account_id),
+                              ("security_group_id", validators.security_group_id), ("vpc_cidr_block", validators.route_table_cidr_block)):
+            if spec[option]:
+                spec[option] = validated(module, prefix + option, check, spec[option])
+    return region, wanted
+
+
+def read_aws(aws, wanted):
+    """What the plans need from AWS, for every VPC: {name: {stack, vpc, route_tables, account?}}."""
+    seen = dict((spec["name"], {"stack": {}, "vpc": {}, "route_tables": None}) for spec in wanted)
+    stacked = [spec for spec in wanted if spec["stack_name"]]
+    with ThreadPoolExecutor(max_workers=AWS_READ_THREADS) as pool:
+        for spec, stack in zip(stacked, pool.map(lambda spec: aws.stack(spec["stack_name"]), stacked)):
+            seen[spec["name"]]["stack"] = stack
+        vpc_ids = dict((spec["name"], spec["vpc_id"] or seen[spec["name"]]["stack"].get("outputs", {}).get(OUTPUT_VPC)) for spec in wanted)
+        found = aws.vpcs(set(v for v in vpc_ids.values() if v))
+        dns_wanted = [found[vpc_ids[spec["name"]]] for spec in wanted
+                      if vpc_ids[spec["name"]] in found and spec["require_dns"] and spec["state"] == "present"]
+        list(pool.map(aws.dns, dns_wanted))
+    tables = aws.route_tables(set(found))
+    for spec in wanted:
+        name = spec["name"]
+        vpc = found.get(vpc_ids[name]) or {}
+        seen[name]["vpc"] = vpc
+        if vpc:
+            scope = spec["route_table_ids"] or route_table_ids_of(seen[name]["stack"].get("outputs", {}))
+            seen[name]["route_tables"] = sorted((t for t in tables if in_scope(t, vpc["id"], scope, spec["route_table_tags"])),
+                                                key=lambda t: t["RouteTableId"])
+        elif spec["state"] == "present":
+            # The account names a VPC that is missing, or owns one still to be created (the peering request names it).
+            seen[name]["account"] = aws.account()
+    return seen
+
+
+def read_atlas(atlas, wanted, seen, region, atlas_cidr_block):
+    """What the plans need from Atlas, each list read once however many VPCs are planned."""
+
+    container = atlas.container(region.atlas)
+    peers = atlas.peers() if container is not None else []
+    available = any(p.get("statusName") == "AVAILABLE" for p in peers)
+    for spec in wanted:
+        mine = seen[spec["name"]]
+        vpc, stack = mine["vpc"], mine["stack"]
+        account = spec["aws_account_id"] or vpc.get("owner_id") or mine.get("account")
+        mine.update(container=container, available_peering=available, peering=None, entry_status={}, access_list=[])
+        if container is not None and not validators.same_cidr(container.get("atlasCidrBlock"), atlas_cidr_block):
+            mine["container_peers"] = peerings_in_container(peers, container["id"])
+        if container is not None and vpc:
+            mine["peering"] = find_peering(peers, container["id"], vpc["id"], account)
+        outputs = stack.get("outputs", {}) if stack_exists(stack) else {}
+        entry = wanted_entry(spec, vpc.get("cidr_block") or spec["vpc_cidr_block"], spec["security_group_id"] or outputs.get("SecurityGroupId"))
+        if entry is not None:
+            mine["access_list"] = atlas.access_list()
+            if spec["state"] == "present" and entry["key"] in set(e["key"] for e in mine["access_list"]):
+                mine["entry_status"] = {entry["key"]: atlas.entry_status(entry["key"])}
+
+
+def read_summary(mine, atlas_cidr_block):
+    """What was read for one VPC, as the module returns it (no template text)."""
+
+    stack = mine["stack"]
+    container = mine["container"]
+    return {
+        "stack": dict((k, stack.get(k)) for k in ("status", "status_reason", "outputs", "parameters", "tags")) if stack else {},
+        "vpc": mine["vpc"],
+        "route_tables": [dict(route_table_id=t["RouteTableId"], route=route_summary(find_route(t, atlas_cidr_block)))
+                         for t in mine["route_tables"] or []],
+        "container": container_result(container) if container else None,
+        "peering": peering_result(mine["peering"], container) if mine["peering"] else None,
+        "access_list": mine["entry_status"],
+    }
+
+
+def vpc_options():
+    """The options of one element of vpcs."""
+    policy = dict(
+        environment=dict(type="str", default=""),
+        allow_stack_create=dict(type="bool", default=True),
+        allow_container_create=dict(type="bool", default=True),
+        allow_teardown=dict(type="bool", default=True),
+        require_approval=dict(type="bool", default=False),
+        approved_by=dict(type="str", default=""),
+        confirm_teardown=dict(type="str", default=""),
+    )
+    return dict(
+        name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        vpc_id=dict(type="str"),
+        stack_name=dict(type="str"),
+        vpc_cidr_block=dict(type="str"),
+        aws_account_id=dict(type="str"),
+        route_table_ids=dict(type="list", elements="str"),
+        route_table_tags=dict(type="dict"),
+        access_list_mode=dict(type="str", choices=["cidr", "security_group", "none"], default="cidr"),
+        security_group_id=dict(type="str"),
+        access_list_comment=dict(type="str"),
+        stack_parameters=dict(type="dict"),
+        stack_tags=dict(type="dict"),
+        require_dns=dict(type="bool", default=True),
+        recreate_failed=dict(type="bool", default=True),
+        stack_remove=dict(type="bool", default=True),
+        container_remove=dict(type="bool", default=True),
+        policy=dict(type="dict", default={}, options=policy),
+    )
+
+
+def main():
+    module = AnsibleAWSModule(
+        supports_check_mode=True,
+        **atlas_module_kwargs(dict(
+            atlas_cidr_block=dict(type="str", required=True),
+            stack_template=dict(type="str"),
+            vpcs=dict(type="list", elements="dict", required=True, options=vpc_options()),
+        ))
+    )
+    params = module.params
+    region, wanted = validate(module, params)
+    aws = AwsReads(module)
+    # The Atlas client (and requests) only now: into memory freed by loading botocore's EC2 model, 4 MiB less at the peak.
+    # Its credentials are checked here, before the first call on either cloud.
+    from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasContext  # pylint: disable=import-outside-toplevel
+    atlas = AtlasContext(module)
+    try:
+        seen = read_aws(aws, wanted)
+    except AnsibleEC2Error as e:
+        module.fail_json_aws_error(e)
+    atlas.run(lambda: read_atlas(AtlasReads(atlas), wanted, seen, region, params["atlas_cidr_block"]))
+
+    context = dict(region=region, atlas_cidr_block=params["atlas_cidr_block"], template=params["stack_template"], check_mode=module.check_mode)
+    vpcs = {}
+    for spec in wanted:
+        vpc = plan_vpc(spec, seen[spec["name"]], context)
+        vpc["read"] = read_summary(seen[spec["name"]], params["atlas_cidr_block"])
+        vpcs[spec["name"]] = vpc
+    module.exit_json(changed=False, vpcs=vpcs, in_sync=all(v["in_sync"] for v in vpcs.values()), api_calls=dict(atlas.atlas_client.stats))
+
+
+if __name__ == "__main__":
+    main()

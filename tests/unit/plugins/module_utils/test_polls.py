@@ -1,0 +1,48 @@
+# -*- coding: utf-8 -*-
+# Copyright: cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""polls.py: what one poll of the role's waits means (reached, keep polling, failed with what to do)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import status_outcome
+
+PEER = {"id": "p" * 24, "statusName": "PENDING_ACCEPTANCE", "connectionId": "pcx-0123456789abcdef0", "awsAccountId": "123456789012",
+        "vpcId": "vpc-0123456789abcdef0", "containerId": "c" * 24}
+
+
+def args(wait_for, poll=1, polls=10, **extra):
+    return dict(wait_for=wait_for, poll=poll, polls=polls, poll_seconds=1, peering_id=PEER["id"], accepter_region="us-east-1", **extra)
+
+
+def test_the_connection_wait_ends_with_the_pcx_and_prints_it():
+    out = status_outcome(args("connection"), PEER, {})
+    assert out["reached"] and out["summary"] == "PENDING_ACCEPTANCE pcx-0123456789abcdef0" and not out.get("failed")
+    out = status_outcome(args("connection"), dict(PEER, statusName="INITIATING", connectionId=None), {})
+    assert not out["reached"] and out["summary"] == "INITIATING" and not out.get("failed")
+
+
+def test_the_last_poll_fails_and_says_what_to_do():
+    out = status_outcome(args("available", poll=10), PEER, {})
+    assert out["failed"] and "still PENDING_ACCEPTANCE after 10 polls 1 s apart" in out["msg"]
+    assert "Accept pcx-0123456789abcdef0 in AWS account 123456789012, region us-east-1" in out["msg"]
+    gone = status_outcome(args("available", poll=10), None, {})
+    assert gone["failed"] and "someone deleted it" in gone["msg"]
+
+
+def test_a_failed_peering_ends_every_wait_but_the_one_for_its_deletion():
+    failed = dict(PEER, statusName="FAILED", errorStateName="REJECTED")
+    out = status_outcome(args("available"), failed, {})
+    assert out["failed"] and "REJECTED" in out["msg"] and "rejected the peering request in AWS account 123456789012" in out["msg"]
+    assert not status_outcome(args("gone"), failed, {}).get("failed")
+    assert status_outcome(args("gone"), None, {})["reached"]
+
+
+def test_access_list_entries():
+    out = status_outcome(dict(args("active"), peering_id=None), None, {"10.0.0.0/16": "PENDING", "sg-0123456789abcdef0": "ACTIVE"})
+    assert not out["reached"] and out["pending"] == ["10.0.0.0/16"] and out["summary"] == "PENDING 10.0.0.0/16"
+    assert status_outcome(dict(args("active"), peering_id=None), None, {"10.0.0.0/16": "ACTIVE"})["summary"] == "ACTIVE"
+    failed = status_outcome(dict(args("active"), peering_id=None), None, {"10.0.0.0/16": "FAILED"})
+    assert failed["failed"] and "FAILED" in failed["msg"]
