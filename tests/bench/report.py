@@ -285,7 +285,7 @@ def _waits(res):
     delays = res["delays"]
     delay_of = {"connection": delays["initiating_delay"], "available": delays["finalizing_delay"], "active": delays["access_list_delay"]}
     for state, wait in role_wait.items():
-        waiter = "role loop (`vpc_peering_poll_seconds: 1`)" if state != "active" else "atlas_access_list `wait: true` in the role"
+        waiter = "role loop (`vpc_peering_poll_seconds: 1`)"
         interval = ROLE_POLL_SECONDS if state != "active" else "n/a"
         lines.append("| %s | %s | %s | %s | %s | %s |" % (waiter, names[state], delay_of[state], _f(wait["latency"]), wait["polls"], interval))
     for wait in res.get("module_wait") or []:

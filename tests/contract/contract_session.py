@@ -6,10 +6,12 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "simulator"))
 
 from contract_schemas import check_response  # noqa: E402  pylint: disable=wrong-import-position
-from simulator_helpers import AtlasSession  # noqa: E402  pylint: disable=wrong-import-position
+from simulator_helpers import AtlasSession, recorded  # noqa: E402  pylint: disable=wrong-import-position
 
-# What Atlas's authentication filter answers (no errorCode; FACTS.md 3), written out here rather than taken from the simulator.
-AUTH_REFUSED = {"detail": "You are not authorized for this resource.", "error": 401, "reason": "Unauthorized"}
+# What Atlas's authentication filter answers before any operation runs, taken from the recordings and FACTS.md rather than
+# from the simulator: a refused digest key (recorded: accessList-create-401-1.json) and a refused bearer token (FACTS.md 3).
+DIGEST_REFUSED = recorded("accessList-create-401-1.json")["response_body"]
+BEARER_REFUSED = {"detail": "You are not authorized for this resource.", "error": 401, "reason": "Unauthorized"}
 
 
 class ContractSession(AtlasSession):
@@ -21,10 +23,10 @@ class ContractSession(AtlasSession):
 
     def request(self, method, url, *args, **kwargs):  # pylint: disable=arguments-differ
         response = super().request(method, url, *args, **kwargs)
-        if response.status_code == 401 and "errorCode" not in response.json():
-            # Atlas's authentication filter (a digest challenge, a refused bearer token) answers before any operation runs,
-            # with no errorCode (FACTS.md 3): not an ApiError of the operation, so it is checked here instead.
-            assert response.json() == AUTH_REFUSED, response.text
+        if response.status_code == 401 and response.json() in (DIGEST_REFUSED, BEARER_REFUSED):
+            # Atlas's authentication filter answers before any operation runs: not an ApiError of the operation (the
+            # digest one has no parameters and no X-Error-Code), so it is checked here instead.
+            assert "X-Error-Code" not in response.headers, response.headers
             self.seen.add(("authentication", 401))
             return response
         path = response.request.path_url.split("?", 1)[0]

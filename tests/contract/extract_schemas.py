@@ -30,6 +30,10 @@ PATHS = (
     "/api/atlas/v2/groups/{groupId}/accessList/{entryValue}/status",
 )
 METHODS = ("get", "post", "patch", "put", "delete")
+# Paths of which the simulator serves only some operations: only those are extracted.
+SOME_METHODS = {
+    "/api/atlas/v2/groups/{groupId}": ("get",),  # getProject; updating or deleting a project is no operation of the collection
+}
 PROSE = ("description", "summary", "example", "examples", "externalDocs", "tags")
 
 
@@ -63,9 +67,9 @@ def references(node):
 
 def extract(spec):
     paths = {}
-    for path in PATHS:
+    for path in PATHS + tuple(SOME_METHODS):
         item = spec["paths"][path]
-        paths[path] = {method: strip(item[method]) for method in METHODS if method in item}
+        paths[path] = {method: strip(item[method]) for method in SOME_METHODS.get(path, METHODS) if method in item}
         if "parameters" in item:
             paths[path]["parameters"] = strip(item["parameters"])
     components = {}

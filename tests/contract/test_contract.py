@@ -2,6 +2,7 @@
 Atlas schemas (the extract in atlas_schemas.json). Where the spec is known to be wrong, a test below says so and proves it."""
 
 import datetime
+import json
 import os
 import time
 
@@ -10,7 +11,7 @@ from requests.auth import HTTPDigestAuth
 
 import extract_schemas
 from contract_session import ContractSession
-from contract_schemas import EXTRACT, SPEC_CORRECTIONS, schema_errors
+from contract_schemas import EXTRACT, SPEC_CORRECTIONS, check_response, operation_for, schema_errors
 from simulator_helpers import customer_ec2
 
 GID_UNKNOWN = "0123456789abcdef01234567"
@@ -31,7 +32,7 @@ def peer(session, gid, container_id, vpc_id, cidr="10.20.0.0/16", region="us-eas
 
 def test_the_extract_covers_the_operations_used():
     assert ALL_OPERATIONS == {
-        "getProjectByName", "listPeeringContainerByCloudProvider", "createPeeringContainer", "listPeeringContainers", "getPeeringContainer",
+        "getProject", "getProjectByName", "listPeeringContainerByCloudProvider", "createPeeringContainer", "listPeeringContainers", "getPeeringContainer",
         "updatePeeringContainer", "deletePeeringContainer", "listPeeringConnections", "createPeeringConnection", "getPeeringConnection",
         "updatePeeringConnection", "deletePeeringConnection", "listProjectIpAccessLists", "createProjectIpAccessList", "getProjectIpList",
         "deleteProjectIpAccessList", "getProjectIpAccessListStatus"}
@@ -58,6 +59,22 @@ def test_project_by_name(owner, atlas_env):
         unversioned.get(f"/groups/byName/{atlas_env['project_name']}")
     assert owner.seen == {("getProjectByName", 200), ("getProjectByName", 404), ("getProjectByName", 401)}
     assert fenced.seen == {("getProjectByName", 403)} and unversioned.seen == {("getProjectByName", 406)}
+
+
+def test_project_by_id(owner, atlas_env):
+    gid = atlas_env["project_id"]
+    atlas_env["sim"].seed({"projects": [{"name": "tagged", "tags": [{"key": "env", "value": "e2e"}]}]})
+    owner.get(f"/groups/{gid}")
+    owner.get(f"/groups/{GID_UNKNOWN}")
+    owner.get("/groups/not-an-object-id")
+    owner.get(f"/groups/{atlas_env['sim'].state()['projects'][-1]['id']}")  # not the key's project
+    assert owner.seen == {("getProject", 200), ("getProject", 404), ("getProject", 400), ("getProject", 401)}
+
+
+def test_digest_refusal_is_the_authentication_filter(atlas_env):
+    with ContractSession(atlas_env["base_url"], HTTPDigestAuth(atlas_env["public_key"], "not-the-private-key")) as session:
+        session.get(f"/groups/{atlas_env['project_id']}/accessList")
+    assert session.seen == {("authentication", 401)}
 
 
 def test_containers(owner, reader, atlas_env, customer):
@@ -173,7 +190,7 @@ def test_access_list(owner, reader, atlas_env, customer):
     owner.delete(f"/groups/{gid}/accessList/5.6.7.8%2F32")
     owner.delete(f"/groups/{gid}/accessList/5.6.7.8%2F32")
     assert owner.seen >= {
-        ("createProjectIpAccessList", 200), ("createProjectIpAccessList", 400), ("listProjectIpAccessLists", 200),
+        ("createProjectIpAccessList", 201), ("createProjectIpAccessList", 400), ("listProjectIpAccessLists", 200),
         ("listProjectIpAccessLists", 404), ("getProjectIpList", 200), ("getProjectIpList", 404), ("getProjectIpAccessListStatus", 200),
         ("getProjectIpAccessListStatus", 404), ("deleteProjectIpAccessList", 204), ("deleteProjectIpAccessList", 404)}
     assert reader.seen == {("createProjectIpAccessList", 401), ("deleteProjectIpAccessList", 401)}
@@ -205,7 +222,7 @@ def test_spec_route_table_pattern_rejects_every_cidr():
             "routeTableCidrBlock": "10.15.0.0/16", "statusName": "AVAILABLE", "vpcId": "vpc-0123456789abcdef0"}
     assert schema_errors("BaseNetworkPeeringConnectionSettings", body) == []
     errors = schema_errors("BaseNetworkPeeringConnectionSettings", body, skip_corrections=["routeTableCidrBlock pattern"])
-    assert len(errors) == 1 and "routeTableCidrBlock" in errors[0], SPEC_CORRECTIONS["routeTableCidrBlock pattern"][0]
+    assert len(errors) == 1 and "routeTableCidrBlock" in errors[0], SPEC_CORRECTIONS["routeTableCidrBlock pattern"].why
 
 
 def test_spec_requires_accepter_region_that_atlas_leaves_out():
@@ -213,7 +230,7 @@ def test_spec_requires_accepter_region_that_atlas_leaves_out():
             "statusName": "AVAILABLE", "vpcId": "vpc-0123456789abcdef0", "connectionId": "pcx-0123456789abcdef0"}
     assert schema_errors("BaseNetworkPeeringConnectionSettings", body) == []
     errors = schema_errors("BaseNetworkPeeringConnectionSettings", body, skip_corrections=["accepterRegionName required"])
-    assert errors == ["<root>: 'accepterRegionName' is a required property"], SPEC_CORRECTIONS["accepterRegionName required"][0]
+    assert errors == ["<root>: 'accepterRegionName' is a required property"], SPEC_CORRECTIONS["accepterRegionName required"].why
 
 
 def test_spec_error_parameters_are_declared_objects_but_are_strings():
@@ -241,3 +258,65 @@ def test_spec_declares_provider_name_required_on_container_list_with_a_default()
 def test_spec_status_entry_key_is_upper_case():
     assert schema_errors("NetworkPermissionEntryStatus", {"STATUS": "ACTIVE"}) == []
     assert schema_errors("NetworkPermissionEntryStatus", {"status": "ACTIVE"}) != []
+
+
+# ---- corrections whose source is a recorded Atlas answer: the named file is refused by the uncorrected spec ---------
+
+RECORDED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recorded")
+RECORDED_CORRECTIONS = sorted(name for name, correction in SPEC_CORRECTIONS.items() if correction.recorded_file)
+
+
+def recorded_answer_errors(file_name, skip_corrections=()):
+    """Validate a recorded answer (status, Content-Type, body) as the contract tests validate the simulator's."""
+    with open(os.path.join(RECORDED_DIR, file_name), encoding="utf-8") as recording:
+        answer = json.load(recording)
+    # The Terraform recorder put `{groupId}` in paths and bodies where the id was; it is an id to the spec.
+    path = answer["path"].replace("{groupId}", "0" * 24)
+    body = b"" if answer["response_body"] is None else json.dumps(answer["response_body"]).replace("{groupId}", "0" * 24).encode()
+    try:
+        operation_for(answer["method"], path)
+    except AssertionError:
+        # Not an operation of the extract (an `other-` file): its ApiError body is what it shows.
+        return schema_errors("ApiError", json.loads(body), skip_corrections)
+    # The Terraform recorder stored no headers: the media type is the one its Accept header asked for.
+    content_type = answer["response_headers"].get("Content-Type") or (
+        answer["request_headers"]["Accept"] if answer["status"] < 400 else "application/json")
+    try:
+        check_response(answer["method"], path, answer["status"], content_type, body, skip_corrections)
+    except AssertionError as refused:
+        return [str(refused)]
+    return []
+
+
+def test_every_correction_names_an_existing_source():
+    for name, correction in SPEC_CORRECTIONS.items():
+        assert correction.source.startswith("FACTS.md") or (
+            correction.recorded_file and os.path.exists(os.path.join(RECORDED_DIR, correction.recorded_file))), name
+
+
+@pytest.mark.parametrize("name", RECORDED_CORRECTIONS)
+def test_recorded_answer_needs_its_correction(name):
+    file_name = SPEC_CORRECTIONS[name].recorded_file
+    assert recorded_answer_errors(file_name) == []
+    assert recorded_answer_errors(file_name, skip_corrections=[name]) != [], f"{file_name} passes the plain spec: drop '{name}'"
+
+
+def _extract_operation_files():
+    found = []
+    for file_name in sorted(os.listdir(RECORDED_DIR)):
+        if not file_name.endswith(".json"):
+            continue
+        with open(os.path.join(RECORDED_DIR, file_name), encoding="utf-8") as recording:
+            answer = json.load(recording)
+        try:
+            operation_for(answer["method"], answer["path"].replace("{groupId}", "0" * 24))
+        except AssertionError:
+            continue
+        found.append(file_name)
+    return found
+
+
+@pytest.mark.parametrize("file_name", _extract_operation_files())
+def test_recorded_answers_validate_against_the_corrected_spec(file_name):
+    # With the corrections, the spec accepts everything real Atlas was recorded saying for these operations.
+    assert recorded_answer_errors(file_name) == []

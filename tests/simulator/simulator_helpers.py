@@ -1,9 +1,21 @@
 """Helpers for the simulator's own tests: an Atlas HTTP session with digest auth, boto3 as the customer, error assertions."""
 
+import json
+import os
+
 import boto3
 import requests
 
 VERSIONED = "application/vnd.atlas.2023-01-01+json"
+# What Atlas answers successes with (recorded: tests/contract/recorded/accessList-list-1.json and every 2026 file).
+SUCCESS_TYPE = VERSIONED + ";charset=utf-8"
+RECORDED_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "contract", "recorded")
+
+
+def recorded(name):
+    """One file of the recorded Atlas corpus (tests/contract/recorded/<name>), parsed."""
+    with open(os.path.join(RECORDED_DIR, name), encoding="utf-8") as recording:
+        return json.load(recording)
 
 
 class AtlasSession(requests.Session):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from simulator_helpers import assert_error
+from simulator_helpers import assert_error, recorded
 
 
 def later(**delta):
@@ -19,7 +19,7 @@ def listed(api, gid):
 
 def test_post_returns_the_whole_list_and_is_an_upsert(api, gid, atlas_env):
     first = api.post(f"/groups/{gid}/accessList", json=[{"cidrBlock": "10.20.0.0/16", "comment": "app vpc"}])
-    assert first.status_code == 200
+    assert first.status_code == recorded("accessList-create-1.json")["status"] == 201
     body = first.json()
     assert body["totalCount"] == 1
     entry = body["results"][0]
@@ -89,7 +89,7 @@ def test_entries_are_validated_like_atlas_and_nothing_is_half_stored(api, gid, e
 
 def test_exactly_80_character_comment_and_expiring_ip(api, gid):
     answer = api.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4", "comment": "c" * 80, "deleteAfterDate": later(days=6)}])
-    assert answer.status_code == 200
+    assert answer.status_code == 201  # recorded: accessList-create-2.json
     entry = answer.json()["results"][0]
     assert entry["comment"] == "c" * 80 and entry["deleteAfterDate"].endswith("Z")
 

@@ -32,7 +32,7 @@ def test_access_list_matches_the_model(api, gid, sequence):
     for action, argument in sequence:
         if action == "post":
             answer = api.post(f"/groups/{gid}/accessList", json=[as_entry(*e) for e in argument])
-            assert answer.status_code == 200, answer.text
+            assert answer.status_code == 201, answer.text  # recorded: accessList-create-1.json
             for address, _as_cidr, comment in argument:
                 if address not in model or comment is not None:
                     model[address] = comment if comment is not None else model.get(address)

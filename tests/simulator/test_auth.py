@@ -8,7 +8,7 @@ import pytest
 import requests
 from requests.auth import HTTPDigestAuth
 
-from simulator_helpers import VERSIONED, AtlasSession, assert_error
+from simulator_helpers import SUCCESS_TYPE, VERSIONED, AtlasSession, assert_error, recorded
 
 
 def challenges(sim):
@@ -21,7 +21,13 @@ def test_first_request_is_challenged_exactly_as_atlas_does(atlas_env, gid):
     header = answer.headers["WWW-Authenticate"]
     assert header.startswith('Digest realm="MMS Public API", domain="", nonce="')
     assert header.endswith('", algorithm=MD5, qop="auth", stale=false')
-    assert answer.json() == {"detail": "You are not authorized for this resource.", "error": 401, "reason": "Unauthorized"}
+    # The body is Atlas's, not FACTS.md's code-less one: errorCode UNEXPECTED_ERROR, pretty-printed, no X-Error-Code header
+    # (recorded: accessList-create-401-1.json).
+    refused = recorded("accessList-create-401-1.json")
+    assert answer.json() == refused["response_body"]
+    assert list(answer.json()) == list(refused["response_body"])  # Jackson's own key order, unlike every other body
+    assert answer.text.startswith('{\n  "error" : 401,\n') and answer.headers["Content-Type"] == "application/json"
+    assert "X-Error-Code" not in answer.headers
     log = atlas_env["sim"].requests()
     assert [(r["status"], r["challenge"], r["principal"]) for r in log] == [(401, True, None)]
 
@@ -29,7 +35,7 @@ def test_first_request_is_challenged_exactly_as_atlas_does(atlas_env, gid):
 def test_one_nonce_serves_many_requests(api, gid, atlas_env):
     for _attempt in range(5):
         assert api.get(f"/groups/{gid}/peers").status_code == 200
-    assert api.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4"}]).status_code == 200
+    assert api.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4"}]).status_code == 201  # accessList-create-1.json
     log = atlas_env["sim"].requests()
     assert len(log) == 7
     assert len(challenges(atlas_env["sim"])) == 1
@@ -66,6 +72,9 @@ def test_bad_credentials_get_a_new_challenge_not_access(atlas_env, gid, which):
     assert answer.status_code == 401
     assert "stale=false" in answer.headers["WWW-Authenticate"]
     assert all(r["status"] == 401 for r in atlas_env["sim"].requests())
+    # A refused key gets the challenge's very bytes (recorded: other-databaseUsers-create-401-1.json, its notes).
+    assert [r.status_code for r in answer.history] == [401] and answer.text == answer.history[0].text
+    assert answer.json() == recorded("other-databaseUsers-create-401-1.json")["response_body"]
 
 
 def test_read_only_key_reads_but_cannot_write(readonly_api, gid):
@@ -118,7 +127,7 @@ def test_later_known_version_resolves_to_2023_01_01(atlas_env, gid):
     with AtlasSession(atlas_env["base_url"], auth, accept="application/vnd.atlas.2025-03-12+json") as session:
         answer = session.get(f"/groups/{gid}/peers")
     assert answer.status_code == 200
-    assert answer.headers["Content-Type"] == VERSIONED
+    assert answer.headers["Content-Type"] == SUCCESS_TYPE  # with charset (recorded: accessList-list-1.json)
 
 
 def assert_refused(answer):
@@ -150,7 +159,7 @@ def test_service_account_token_works_until_it_expires(atlas_env, gid):
     token = answer.json()
     assert token["token_type"] == "Bearer" and token["expires_in"] == 2 and token["access_token"]
     with bearer_session(atlas_env["base_url"], token["access_token"]) as session:
-        assert session.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4"}]).status_code == 200
+        assert session.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4"}]).status_code == 201  # accessList-create-1.json
         time.sleep(2.2)
         assert_refused(session.get(f"/groups/{gid}/peers"))
     assert [r["principal"] for r in sim.requests()][:2] == [client_id, client_id]

@@ -7,7 +7,9 @@ from simulator_helpers import assert_error, create_container, create_peer, peer_
 
 def test_create_get_list_patch_delete(api, gid, atlas_env):
     made = create_container(api, gid)
-    assert made == {"atlasCidrBlock": "192.168.248.0/21", "id": made["id"], "providerName": "AWS", "provisioned": False, "regionName": "US_EAST_1"}
+    # An unprovisioned container says "vpcId": null, present (recorded: containers-list-7.json).
+    assert made == {"atlasCidrBlock": "192.168.248.0/21", "id": made["id"], "providerName": "AWS", "provisioned": False, "regionName": "US_EAST_1",
+                    "vpcId": None}
     assert len(made["id"]) == 24 and int(made["id"], 16) >= 0
     assert api.get(f"/groups/{gid}/containers/{made['id']}").json() == made
     listed = api.get(f"/groups/{gid}/containers", params={"providerName": "AWS"}).json()

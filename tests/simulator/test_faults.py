@@ -45,7 +45,7 @@ def test_server_errors_do_not_commit(api, gid, atlas_env, status, code):
 def test_fault_matches_method_and_path_only(api, gid, atlas_env):
     atlas_env["sim"].add_fault(method="DELETE", path="/accessList/", status=500)
     assert api.get(f"/groups/{gid}/accessList").status_code == 200
-    assert api.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4"}]).status_code == 200
+    assert api.post(f"/groups/{gid}/accessList", json=[{"ipAddress": "1.2.3.4"}]).status_code == 201  # recorded: accessList-create-1.json
     assert api.delete(f"/groups/{gid}/accessList/1.2.3.4").status_code == 500
     assert api.delete(f"/groups/{gid}/accessList/1.2.3.4").status_code == 204
 

@@ -174,7 +174,7 @@ def test_last_peering_deleted_removes_security_group_entries(api, gid, ec2, cont
     assert_error(api.post(f"/groups/{gid}/accessList", json=sg_entry), 400, "CANNOT_USE_AWS_SECURITY_GROUP_WITHOUT_VPC_PEERING_CONNECTION")
     ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=api.get(f"/groups/{gid}/peers/{made['id']}").json()["connectionId"])
     answer = api.post(f"/groups/{gid}/accessList", json=sg_entry + [{"cidrBlock": "10.20.0.0/16"}])
-    assert answer.status_code == 200 and answer.json()["totalCount"] == 2
+    assert answer.status_code == 201 and answer.json()["totalCount"] == 2  # recorded: accessList-create-1.json
     assert api.delete(f"/groups/{gid}/peers/{made['id']}").status_code == 202
     remaining = api.get(f"/groups/{gid}/accessList").json()["results"]
     assert [e.get("cidrBlock") for e in remaining] == ["10.20.0.0/16"]

@@ -3,6 +3,7 @@
     moto = MotoServer(); moto.start(); moto.url; moto.reset(); moto.stop()
     sim = AtlasSimulator(aws_endpoint=moto.url); sim.start(); sim.url; sim.stop()
     sim.reset(); sim.seed({...}); sim.add_fault(...); sim.requests(); sim.clear_requests(); sim.writes(); sim.config(...)
+    sim.add_cluster(project, name, regions=[...]); sim.remove_cluster(project, name); sim.clusters()
 
 `python tests/support/servers.py serve` starts both, seeds a demo project and key, prints the environment for
 ansible-playbook (MONGODB_ATLAS_*, AWS_*) and runs until SIGTERM/SIGINT.
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from urllib.parse import quote
 
 import requests
 
@@ -225,6 +227,19 @@ class AtlasSimulator(_Process):
 
     def state(self):
         return self._control("GET", "state")
+
+    def add_cluster(self, project, name, **fields):
+        """Seed a cluster in a project (id or name): `regions` (a list) or `regionName`, `providerName` (AWS, AZURE),
+        `instanceSize` (M10...), `mongoDBVersion`, `stateName`, `nodeCount`. A dedicated cluster provisions the container of
+        each region (making it with the next free 192.168.x.0/21 if there is none). Returns the cluster."""
+        return self._control("POST", "clusters", dict(fields, project=project, name=name))[0]
+
+    def remove_cluster(self, project, name):
+        """Remove a seeded cluster; a container no cluster or peering uses any more loses its VPC (vpcId null)."""
+        return self._control("DELETE", f"clusters/{quote(project, safe='')}/{quote(name, safe='')}")
+
+    def clusters(self):
+        return self._control("GET", "clusters")
 
 
 def seed_project(sim, project_name="cloudwire-test"):

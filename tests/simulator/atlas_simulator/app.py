@@ -16,19 +16,35 @@ from werkzeug.wrappers import Request, Response
 
 from .auth import REALM, NonceStore, TokenStore, challenge_header, parse_digest, verify_digest
 from .errors import ApiError
-from .model import ip_allowed
+from .model import HEX24, ip_allowed
 
 V2 = "/api/atlas/v2"
 RESOURCE_VERSION = "2023-01-01"
 VERSIONED_TYPE = f"application/vnd.atlas.{RESOURCE_VERSION}+json"
+# What Atlas answers every success with, the 204 of a DELETE included (recorded: accessList-delete-1.json and every 2026 file).
+SUCCESS_TYPE = f"{VERSIONED_TYPE};charset=utf-8"
+ERROR_TYPE = "application/json"
 # Later dates resolve to the newest resource version not newer than them, which is 2023-01-01 for every endpoint here.
 KNOWN_VERSIONS = ("2023-01-01", "2023-02-01", "2023-10-01", "2023-11-15", "2024-05-30", "2024-08-05", "2024-10-23", "2024-11-13",
                   "2025-02-19", "2025-03-12")
 _ACCEPT_VERSION = re.compile(r"application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json")
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
+# Path parameters that are ObjectIds: one that is not 24 hex digits fails to parse before any lookup.
+OBJECT_ID_PARAMETERS = ("group_id", "container_id", "peer_id")
+# The endpoint set (one rate-limit bucket per set and project) of each route. One set for every access-list operation
+# (recorded: accessList-create-1.json ... accessList-delete-3.json, one falling Ratelimit-Remaining); GUESS for the others,
+# which no recording with headers shows: one set per resource.
+ENDPOINT_SETS = {
+    "access_list": "accessList", "access_entry": "accessList", "access_entry_status": "accessList",
+    "containers": "containers", "containers_all": "containers", "container": "containers",
+    "peers": "peers", "peer": "peers", "group": "group", "group_by_name": "groupByName",
+}
+# The links of a Group, in Atlas's order (recorded: groups-get-1.json); `whitelist` survives there although the resource is gone.
+GROUP_LINK_RELS = ("containers", "clusters", "databaseUsers", "peers", "processes", "whitelist")
 
 API_RULES = Map([
     Rule(f"{V2}/groups/byName/<group_name>", endpoint="group_by_name", methods=["GET"]),
+    Rule(f"{V2}/groups/<group_id>", endpoint="group", methods=["GET"]),
     Rule(f"{V2}/groups/<group_id>/containers", endpoint="containers", methods=["GET", "POST"]),
     Rule(f"{V2}/groups/<group_id>/containers/all", endpoint="containers_all", methods=["GET"]),
     Rule(f"{V2}/groups/<group_id>/containers/<container_id>", endpoint="container", methods=["GET", "PATCH", "DELETE"]),
@@ -41,8 +57,13 @@ API_RULES = Map([
 ], strict_slashes=False, merge_slashes=False)
 
 
-# Atlas's authentication filter refuses without an errorCode (FACTS.md 3; the same body the Ops Manager code base gives).
-AUTH_REFUSED = {"detail": "You are not authorized for this resource.", "error": 401, "reason": "Unauthorized"}
+# Atlas's digest filter refuses (the challenge and a wrong key alike) with this exact text: Jackson's pretty printer, its own
+# key order, errorCode UNEXPECTED_ERROR, no parameters (recorded: accessList-create-401-1.json, other-databaseUsers-create-401-1.json).
+DIGEST_REFUSED_TEXT = (
+    '{\n  "error" : 401,\n  "reason" : "Unauthorized",\n  "detail" : "You are not authorized for this resource.",\n'
+    '  "errorCode" : "UNEXPECTED_ERROR"\n}')
+# A refused bearer token: no recording exists; FACTS.md 3 gives the filter's body without an errorCode.
+BEARER_REFUSED = {"detail": "You are not authorized for this resource.", "error": 401, "reason": "Unauthorized"}
 
 
 class NotAuthenticated(Exception):
@@ -61,13 +82,15 @@ class DropConnection(Exception):
     """Close the connection without an answer (after the write was committed)."""
 
 
-def json_response(body, status=200, content_type=VERSIONED_TYPE, headers=None, pretty=False):
-    text = json.dumps(body, indent=2 if pretty else None, sort_keys=True)
+def json_response(body, status=200, content_type=SUCCESS_TYPE, headers=None, pretty=False):
+    # Atlas writes compact JSON with sorted keys (recorded: every 2026 file's raw snapshot).
+    text = json.dumps(body, indent=2, sort_keys=True) if pretty else json.dumps(body, separators=(",", ":"), sort_keys=True)
     return Response(text, status=status, content_type=content_type, headers=headers)
 
 
 def error_response(error):
-    return json_response(error.body(), status=error.status, content_type="application/json", headers=error.headers)
+    # Every ApiError names its code in a header too (recorded: X-Error-Code in other-clusters-get-404-1.json and the others).
+    return json_response(error.body(), status=error.status, content_type=ERROR_TYPE, headers=dict(error.headers, **{"X-Error-Code": error.error_code}))
 
 
 class Fault:
@@ -174,10 +197,10 @@ class SimulatorApp:
             return response
         except Challenge as challenge:
             entry["challenge"] = True
-            return json_response(AUTH_REFUSED, status=401, content_type="application/json",
-                                 headers={"WWW-Authenticate": challenge_header(self.nonces.issue(), challenge.stale)})
+            return Response(DIGEST_REFUSED_TEXT, status=401, content_type=ERROR_TYPE,
+                            headers={"WWW-Authenticate": challenge_header(self.nonces.issue(), challenge.stale)})
         except NotAuthenticated:
-            return json_response(AUTH_REFUSED, status=401, content_type="application/json")
+            return json_response(BEARER_REFUSED, status=401, content_type=ERROR_TYPE)
         except ApiError as error:
             if entry["fault"] == "drop":
                 raise DropConnection() from None
@@ -245,19 +268,48 @@ class SimulatorApp:
             if exc.code == 405:
                 raise ApiError("RESOURCE_NOT_FOUND", request.path, status=405) from None
             raise ApiError("RESOURCE_NOT_FOUND", request.path) from None
+        for name in OBJECT_ID_PARAMETERS:
+            if name in args and not HEX24.match(args[name]):
+                # Recorded on v1 for a peer id (peers-get-v1-400-1.json): 400, not a 404. GUESS: v2 and every ObjectId
+                # parameter (group, container) alike, since Atlas parses them all as one type before the resource runs.
+                raise ApiError("PATH_PARAM_PARSE_ERROR", request.path)
         write = request.method in WRITE_METHODS
         pretty = request.args.get("pretty", "false").lower() == "true"
         with self.atlas.lock:
             self.atlas.advance()
             if endpoint == "group_by_name":
-                return json_response(self.group_view(request, self.atlas.project_by_name(principal, args["group_name"])), pretty=pretty)
+                # GUESS: a lookup by name is scoped to the caller, not to a project it has not found yet.
+                rate_headers = self.take_token(request, endpoint, principal.name)
+                try:
+                    project = self.atlas.project_by_name(principal, args["group_name"])
+                except ApiError as error:
+                    raise error.with_headers(rate_headers) from None
+                return json_response(self.group_view(request, project), pretty=pretty, headers=rate_headers)
             group_id = args["group_id"]
-            self.atlas.authorize(principal, group_id, write)
-            handler = getattr(self, f"_{endpoint}")
-            status, body = handler(request, args)
+            # An unknown project, or one the key may not use, is refused before the limiter: no RateLimit headers
+            # (recorded: other-databaseUsers-create-404-1.json). GUESS for the authorisation refusals alike.
+            project = self.atlas.authorize(principal, group_id, write)
+            rate_headers = self.take_token(request, endpoint, group_id)
+            try:
+                if endpoint == "group":
+                    status, body = 200, self.group_view(request, project)
+                else:
+                    status, body = getattr(self, f"_{endpoint}")(request, args)
+            except ApiError as error:
+                # The operation's own errors carry the pair too (recorded: other-clusters-get-404-1.json).
+                raise error.with_headers(rate_headers) from None
         if status == 204:
-            return Response(status=204, content_type=VERSIONED_TYPE)
-        return json_response(body, status=status, pretty=pretty)
+            return Response(status=204, content_type=SUCCESS_TYPE, headers=rate_headers)
+        return json_response(body, status=status, pretty=pretty, headers=rate_headers)
+
+    def take_token(self, request, endpoint, scope):
+        """The RateLimit headers for this answer, or 429 RATE_LIMITED_TOKEN_BUCKET when the bucket is empty."""
+        config = self.atlas.config
+        taken, headers, wait = self.atlas.rate_limiter.take(ENDPOINT_SETS[endpoint], scope, config)
+        if not taken:
+            raise ApiError("RATE_LIMITED_TOKEN_BUCKET", request.path.lstrip("/"), wait, int(config["rate_limit_capacity"]),
+                           int(config["rate_limit_refill"]), int(config["rate_limit_period"]), headers=dict(headers, **{"Retry-After": str(wait)}))
+        return headers
 
     @staticmethod
     def _body(request):
@@ -276,8 +328,11 @@ class SimulatorApp:
         return body
 
     def group_view(self, request, project):
-        view = {key: project[key] for key in ("clusterCount", "created", "id", "name", "orgId")}
-        view["links"] = [{"href": f"{request.host_url.rstrip('/')}{V2}/groups/{project['id']}", "rel": "self"}]
+        """The Group: tags, the 7 links and withDefaultAlertsSettings as Atlas returns them (recorded: groups-get-1.json)."""
+        view = self.atlas.group_view(project["id"])
+        self_href = f"{request.host_url.rstrip('/')}{V2}/groups/{project['id']}"
+        view["links"] = [{"href": self_href, "rel": "self"}]
+        view["links"] += [{"href": f"{self_href}/{rel}", "rel": f"https://cloud.mongodb.com/{rel}"} for rel in GROUP_LINK_RELS]
         return view
 
     def paginate(self, request, items):
@@ -289,10 +344,14 @@ class SimulatorApp:
             raise ApiError("VALIDATION_ERROR", "itemsPerPage and pageNum must be integers") from None
         if not 1 <= per_page <= 500 or page < 1:
             raise ApiError("VALIDATION_ERROR", "itemsPerPage must be 1 to 500 and pageNum at least 1")
-        include_count = request.args.get("includeCount", "true").lower() != "false"
+        include_count_text = request.args.get("includeCount", "true")
+        include_count = include_count_text.lower() != "false"
         start = (page - 1) * per_page
         base = request.host_url.rstrip("/") + request.path
-        kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("pageNum", "itemsPerPage")]
+        # Atlas writes includeCount first, then the other parameters as sent, then pageNum and itemsPerPage (recorded:
+        # accessList-list-1.json, containers-list-3.json). GUESS: includeCount is written even when the request left it out.
+        kept = [("includeCount", include_count_text)]
+        kept += [(k, v) for k, v in request.args.items(multi=True) if k not in ("includeCount", "pageNum", "itemsPerPage")]
 
         def link(number, rel):
             return {"href": f"{base}?{urlencode(kept + [('pageNum', number), ('itemsPerPage', per_page)])}", "rel": rel}
@@ -338,16 +397,19 @@ class SimulatorApp:
         return 200, self.atlas.get_peer(args["group_id"], args["peer_id"])
 
     def _with_links(self, request, group_id, entry):
-        value = entry.get("awsSecurityGroup") or entry.get("ipAddress") or entry["cidrBlock"]
+        # An ipAddress entry's own link names its cidrBlock, `<ip>%2F32` (recorded: accessList-get-1.json).
+        value = entry.get("awsSecurityGroup") or entry["cidrBlock"]
         href = f"{request.host_url.rstrip('/')}{V2}/groups/{group_id}/accessList/{value.replace('/', '%2F')}"
         return dict(entry, links=[{"href": href, "rel": "self"}])
 
     def _access_list(self, request, args):
         group_id = args["group_id"]
+        status = 200
         if request.method == "POST":
             self.atlas.add_access_list(group_id, self._body(request))
+            status = 201  # the spec says 200; Atlas answers 201 Created (recorded: accessList-create-1.json ... -5.json)
         entries = [self._with_links(request, group_id, e) for e in self.atlas.list_access_list(group_id)]
-        return 200, self.paginate(request, entries)
+        return status, self.paginate(request, entries)
 
     def _access_entry(self, request, args):
         if request.method == "DELETE":
@@ -427,6 +489,15 @@ class SimulatorApp:
             return 200, dict(self.atlas.config, atlas_account_id=self.atlas.aws.account_id)
         if path == "/_sim/state":
             return 200, self.atlas.snapshot()
+        if path == "/_sim/clusters":
+            if method == "POST":
+                specs = payload if isinstance(payload, list) else [payload or {}]
+                return 200, [self.atlas.add_cluster(self.atlas.project_by_ref(spec["project"])["id"], spec) for spec in specs]
+            return 200, self.atlas.list_clusters()
+        if path.startswith("/_sim/clusters/") and method == "DELETE":
+            # /_sim/clusters/<project id or name>/<cluster name>
+            project_ref, _sep, name = path[len("/_sim/clusters/"):].partition("/")
+            return 200, self.atlas.remove_cluster(self.atlas.project_by_ref(project_ref)["id"], name)
         if path == "/_sim/faults":
             with self._lock:
                 if method == "POST":

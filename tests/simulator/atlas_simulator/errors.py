@@ -12,6 +12,7 @@ ERRORS = {
     "INVALID_PROVIDER": (400, "No provider %s exists."),
     "INVALID_REGION": (400, "No region %s exists for provider %s."),
     "VALIDATION_ERROR": (400, "The request content produced the validation error: %s."),
+    "PATH_PARAM_PARSE_ERROR": (400, "One or more path parameter in the request URI %s is malformed."),
     "ATLAS_INVALID_CIDR_BLOCK": (400, "Atlas CIDR %s must be a /%s block for %s."),
     "ATLAS_INVALID_CIDR_RANGE": (400, "Atlas CIDR %s must be in private range."),
     "ATLAS_NON_CANONICAL_CIDR_BLOCK": (400, "The canonical form for the specified Atlas CIDR %s is %s."),
@@ -34,11 +35,9 @@ ERRORS = {
     "ATLAS_NETWORK_PERMISSIONS_LIMIT_EXCEEDED": (403, "Too many network permission entries. Only %s entries are supported."),
     "RESOURCE_NOT_FOUND": (404, "Cannot find resource %s."),
     "GROUP_NOT_FOUND": (404, "No group with ID %s exists."),
-    "INVALID_GROUP_ID": (404, "An invalid group ID %s was specified."),
     "GROUP_NAME_NOT_FOUND": (404, 'No group with name "%s" exists.'),
     "CLOUD_PROVIDER_CONTAINER_NOT_FOUND": (404, "An invalid cloud provider container ID %s was specified."),
     "PEER_NOT_FOUND": (404, "No peer with ID %s exists in project %s."),
-    "INVALID_PEER_ID": (404, "An invalid peer ID %s was specified."),
     "ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND": (404, "IP Address %s not on Atlas access list for group %s."),
     "INVALID_VERSION_DATE": (406, "Invalid accept header or version date."),
     "CONTAINERS_IN_USE": (409, "Cannot modify in use containers. %s."),
@@ -67,8 +66,13 @@ class ApiError(Exception):
         self.error_code = error_code
         self.parameters = list(parameters)
         self.detail = template % tuple(parameters) if "%" in template else template
-        self.headers = headers or {}
+        self.headers = dict(headers or {})
         super().__init__(f"{self.status} {error_code}: {self.detail}")
+
+    def with_headers(self, headers):
+        """The same error, answering with these headers as well (its own win)."""
+        self.headers = dict(headers, **self.headers)
+        return self
 
     def body(self):
         return {

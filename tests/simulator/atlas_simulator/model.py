@@ -12,7 +12,9 @@ import threading
 import time
 
 from .cloud import AtlasAwsAccount, CloudError, DEFAULT_ATLAS_ACCOUNT_ID
+from .clusters import cluster_view, is_dedicated, new_cluster
 from .errors import ApiError
+from .ratelimit import RateLimiter
 
 # Atlas AWS region names (FACTS.md 2.2). GLOBAL is in the enum but is no AWS region a container can live in.
 ATLAS_AWS_REGIONS = (
@@ -28,6 +30,9 @@ HEX24 = re.compile(r"^[a-f0-9]{24}$")
 ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 VPC_ID = re.compile(r"^vpc-([0-9a-f]{8}|[0-9a-f]{17})$")
 SECURITY_GROUP_ID = re.compile(r"^sg-([0-9a-f]{8}|[0-9a-f]{17})$")
+# The CIDRs Atlas gives the containers a cluster makes, first come first served (recorded: containers-list-2.json has
+# 192.168.248.0/21 for a single region, containers-list-3.json and -6.json 192.168.240.0/21 for the second). GUESS: on down.
+IMPLICIT_CONTAINER_CIDRS = tuple(f"192.168.{third}.0/21" for third in range(248, -1, -8))
 MAX_PEERS = 50
 MAX_ACCESS_LIST_ENTRIES = 200
 MAX_EXPIRATION_DAYS = 7
@@ -46,7 +51,11 @@ DEFAULT_CONFIG = {
     "nonce_lifetime": 300.0,    # digest nonce lifetime; older nonces get 401 stale=true
     "token_lifetime": 3600.0,   # service-account bearer token lifetime
     "caller_ip": None,          # the caller IP the API access list check sees; None = the socket's peer address
+    "rate_limit_capacity": 1200.0,  # tokens per bucket (recorded: Ratelimit-Limit 1200 in accessList-create-1.json)
+    "rate_limit_refill": 100.0,     # GUESS: tokens added each period (not recorded)
+    "rate_limit_period": 60.0,      # GUESS: seconds between refills (the docs' sample: "per 60 seconds")
 }
+RATE_LIMIT_KEYS = ("rate_limit_capacity", "rate_limit_refill", "rate_limit_period")
 
 
 def new_id():
@@ -135,6 +144,10 @@ class Atlas:
         self.containers = {}
         self.peers = {}
         self.access_lists = {}
+        self.clusters = {}
+        self.rate_limiter = RateLimiter()
+        # Atlas's own Azure subscription, the same for every container of an environment (recorded: containers-list-9 and -10).
+        self.azure_subscription_id = new_id()
 
     # ---- control -----------------------------------------------------------------------------------------------
     def reset(self):
@@ -145,6 +158,8 @@ class Atlas:
             self.containers.clear()
             self.peers.clear()
             self.access_lists.clear()
+            self.clusters.clear()
+            self.rate_limiter.clear()
             self.aws.forget_credentials()
 
     def configure(self, changes):
@@ -153,6 +168,8 @@ class Atlas:
             if unknown:
                 raise ValueError(f"unknown config keys: {sorted(unknown)}")
             self.config.update(changes)
+            if set(changes) & set(RATE_LIMIT_KEYS):
+                self.rate_limiter.clear()  # buckets are made with the sizes of their time
             return dict(self.config)
 
     def project_by_ref(self, ref):
@@ -166,13 +183,18 @@ class Atlas:
 
     def seed(self, document):
         """Add projects, API keys, service accounts, containers, peerings and access-list entries; returns what was made."""
-        made = {"projects": [], "api_keys": [], "service_accounts": [], "containers": [], "peerings": [], "access_list": []}
+        made = {"projects": [], "api_keys": [], "service_accounts": [], "containers": [], "clusters": [], "peerings": [], "access_list": [],
+                "rate_limits": []}
         with self.lock:
             for spec in document.get("projects", []):
+                if "clusterCount" in spec:
+                    raise ValueError("clusterCount counts the project's seeded clusters: seed clusters instead")
                 project = {"id": spec.get("id") or new_id(), "name": spec["name"], "orgId": spec.get("orgId") or new_id(),
-                           "created": iso(utc_now()), "clusterCount": int(spec.get("clusterCount", 0))}
-                if not HEX24.match(project["id"]):
-                    raise ValueError("a project id is 24 lower-case hex digits")
+                           "created": iso(utc_now()),
+                           "tags": [{"key": str(t["key"]), "value": str(t["value"])} for t in spec.get("tags", [])],
+                           "withDefaultAlertsSettings": bool(spec.get("withDefaultAlertsSettings", True))}
+                if not HEX24.match(project["id"]) or not HEX24.match(project["orgId"]):
+                    raise ValueError("a project id and an orgId are 24 lower-case hex digits")
                 self.projects[project["id"]] = project
                 self.access_lists.setdefault(project["id"], {})
                 made["projects"].append(dict(project))
@@ -190,9 +212,12 @@ class Atlas:
                 body = {key: spec[key] for key in ("atlasCidrBlock", "regionName", "providerName") if key in spec}
                 container = self.create_container(project["id"], body)
                 if spec.get("clusters"):
-                    self.containers[container["id"]]["clusters"] = True
-                    self._provision(self.containers[container["id"]])
+                    # The older seed flag: one cluster in the container's region.
+                    self.add_cluster(project["id"], {"name": f"seeded-{container['regionName'].lower().replace('_', '-')}",
+                                                     "regionName": container["regionName"]})
                 made["containers"].append(self.container_view(self.containers[container["id"]]))
+            for spec in document.get("clusters", []):
+                made["clusters"].append(self.add_cluster(self.project_by_ref(spec["project"])["id"], spec))
             for spec in document.get("peerings", []):
                 project = self.project_by_ref(spec["project"])
                 body = {key: value for key, value in spec.items() if key not in ("project", "regionName")}
@@ -204,13 +229,17 @@ class Atlas:
                 project = self.project_by_ref(spec["project"])
                 self.add_access_list(project["id"], spec["entries"])
                 made["access_list"].extend(self.list_access_list(project["id"]))
+            for spec in document.get("rate_limits", []):
+                project = self.project_by_ref(spec["project"])
+                self.rate_limiter.set_remaining(spec["endpoint_set"], project["id"], spec["remaining"], self.config)
+                made["rate_limits"].append({"project": project["id"], "endpoint_set": spec["endpoint_set"], "remaining": int(spec["remaining"])})
         return made
 
-    def _container_in_region(self, group_id, region_name):
+    def _container_in_region(self, group_id, region_name, provider="AWS"):
         for container in self.containers.values():
-            if container["groupId"] == group_id and container["regionName"] == region_name:
+            if container["groupId"] == group_id and container["providerName"] == provider and container["regionName"] == region_name:
                 return container
-        raise ValueError(f"no container in {region_name}")
+        raise ValueError(f"no {provider} container in {region_name}")
 
     def snapshot(self):
         with self.lock:
@@ -218,6 +247,7 @@ class Atlas:
                 "projects": list(self.projects.values()),
                 "principals": [{"kind": p.kind, "name": p.name, "roles": p.roles, "access_list": p.access_list} for p in self.principals.values()],
                 "containers": [self.container_view(c) for c in self.containers.values()],
+                "clusters": [self._cluster_view(c) for c in self.clusters.values()],
                 "peerings": [dict(self.peer_view(p), groupId=p["groupId"]) for p in list(self.peers.values()) if p["id"] in self.peers],
                 "access_lists": {gid: [self.entry_view(e) for e in entries.values()] for gid, entries in self.access_lists.items()},
                 "config": dict(self.config),
@@ -230,8 +260,6 @@ class Atlas:
 
     def authorize(self, principal, group_id, write):
         """The project, after checking it exists, the principal belongs to it, and its role allows the method."""
-        if not HEX24.match(group_id):
-            raise ApiError("INVALID_GROUP_ID", group_id)
         project = self.projects.get(group_id)
         if project is None:
             raise ApiError("GROUP_NOT_FOUND", group_id)
@@ -241,6 +269,14 @@ class Atlas:
         if write and role != OWNER:
             raise ApiError("USER_UNAUTHORIZED")
         return project
+
+    def group_view(self, group_id):
+        """A project as the Group resource shows it, links aside (the app adds them: they name the host)."""
+        project = self.projects[group_id]
+        keys = ("created", "id", "name", "orgId", "tags", "withDefaultAlertsSettings")
+        view = {key: project[key] for key in keys}
+        view["clusterCount"] = sum(1 for c in self.clusters.values() if c["groupId"] == group_id)
+        return view
 
     def project_by_name(self, principal, name):
         for project in self.projects.values():
@@ -268,11 +304,15 @@ class Atlas:
 
     # ---- containers --------------------------------------------------------------------------------------------
     def container_view(self, container):
-        view = {"atlasCidrBlock": container["atlasCidrBlock"], "id": container["id"], "providerName": "AWS",
-                "provisioned": container["vpcId"] is not None, "regionName": container["regionName"]}
-        if container["vpcId"]:
-            view["vpcId"] = container["vpcId"]
-        return view
+        if container["providerName"] == "AZURE":
+            # Azure's own shape: region, azureSubscriptionId, vnetName, no vpcId (recorded: containers-list-9.json).
+            return {"atlasCidrBlock": container["atlasCidrBlock"], "azureSubscriptionId": self.azure_subscription_id, "id": container["id"],
+                    "providerName": "AZURE", "provisioned": bool(self._clusters_using(container)), "region": container["regionName"],
+                    "vnetName": container["vnetName"]}
+        # provisioned is true exactly while Atlas's VPC exists (every recording pairs it with a vpcId); an unprovisioned
+        # container says "vpcId": null, present (recorded: containers-list-7.json).
+        return {"atlasCidrBlock": container["atlasCidrBlock"], "id": container["id"], "providerName": "AWS",
+                "provisioned": container["vpcId"] is not None, "regionName": container["regionName"], "vpcId": container["vpcId"]}
 
     def _container(self, group_id, container_id):
         container = self.containers.get(container_id)
@@ -280,10 +320,15 @@ class Atlas:
             raise ApiError("CLOUD_PROVIDER_CONTAINER_NOT_FOUND", container_id)
         return container
 
-    def _in_use(self, container):
-        return container.get("clusters") or any(p["containerId"] == container["id"] for p in self.peers.values())
+    def _clusters_using(self, container):
+        """The project's dedicated clusters with a node in the container's provider and region."""
+        return [c for c in self.clusters.values() if c["groupId"] == container["groupId"] and c["providerName"] == container["providerName"]
+                and container["regionName"] in c["regions"] and is_dedicated(c)]
 
-    def _check_atlas_cidr(self, group_id, cidr_text, exclude_id=None):
+    def _in_use(self, container):
+        return bool(self._clusters_using(container)) or any(p["containerId"] == container["id"] for p in self.peers.values())
+
+    def _check_atlas_cidr(self, group_id, cidr_text, exclude_id=None, provider="AWS"):
         try:
             loose = ipaddress.ip_network(str(cidr_text), strict=False)
         except ValueError:
@@ -295,10 +340,13 @@ class Atlas:
         if not is_private(loose):
             raise ApiError("ATLAS_INVALID_CIDR_RANGE", cidr_text)
         if not 21 <= loose.prefixlen <= 24:
-            raise ApiError("ATLAS_INVALID_CIDR_BLOCK", cidr_text, "21 to /24", "AWS")
-        for other in self.containers.values():
-            if other["groupId"] == group_id and other["id"] != exclude_id and loose.overlaps(ipaddress.ip_network(other["atlasCidrBlock"])):
-                raise ApiError("OVERLAPPING_ATLAS_CIDR_BLOCK", cidr_text)
+            raise ApiError("ATLAS_INVALID_CIDR_BLOCK", cidr_text, "21 to /24", provider)
+        if self._overlapping(group_id, loose, provider, exclude_id):
+            raise ApiError("OVERLAPPING_ATLAS_CIDR_BLOCK", cidr_text)
+
+    def _overlapping(self, group_id, network, provider, exclude_id=None):
+        return any(other["groupId"] == group_id and other["providerName"] == provider and other["id"] != exclude_id
+                   and network.overlaps(ipaddress.ip_network(other["atlasCidrBlock"])) for other in self.containers.values())
 
     @staticmethod
     def _check_provider(body, required=False):
@@ -309,15 +357,16 @@ class Atlas:
             raise ApiError("INVALID_PROVIDER", provider)
 
     def list_containers(self, group_id, provider="AWS"):
-        """AWS containers (only AWS is simulated); provider None means every provider (/containers/all)."""
+        """The project's containers of one provider; provider None means every provider (/containers/all)."""
         if provider not in (None, "AWS", "AZURE", "GCP"):
             raise ApiError("INVALID_PROVIDER", provider)
-        return [self.container_view(c) for c in self.containers.values() if c["groupId"] == group_id and provider in ("AWS", None)]
+        return [self.container_view(c) for c in self.containers.values() if c["groupId"] == group_id and provider in (c["providerName"], None)]
 
     def get_container(self, group_id, container_id):
         return self.container_view(self._container(group_id, container_id))
 
     def create_container(self, group_id, body):
+        """POST: AWS containers only (Azure ones come with Azure clusters)."""
         self._check_provider(body)
         for name in ("regionName", "atlasCidrBlock"):
             if not body.get(name):
@@ -325,13 +374,17 @@ class Atlas:
         region = body["regionName"]
         if region not in ATLAS_AWS_REGIONS:
             raise ApiError("INVALID_REGION", region, "AWS")
-        if any(c["groupId"] == group_id and c["regionName"] == region for c in self.containers.values()):
+        if any(c["groupId"] == group_id and c["providerName"] == "AWS" and c["regionName"] == region for c in self.containers.values()):
             raise ApiError("CONTAINER_ALREADY_EXISTS", group_id)
         self._check_atlas_cidr(group_id, body["atlasCidrBlock"])
-        container = {"id": new_id(), "groupId": group_id, "regionName": region, "atlasCidrBlock": body["atlasCidrBlock"], "vpcId": None,
-                     "clusters": False}
+        return self.container_view(self._new_container(group_id, "AWS", region, body["atlasCidrBlock"]))
+
+    def _new_container(self, group_id, provider, region, cidr):
+        container = {"id": new_id(), "groupId": group_id, "providerName": provider, "regionName": region, "atlasCidrBlock": cidr, "vpcId": None}
+        if provider == "AZURE":
+            container["vnetName"] = f"vnet_{container['id']}_{secrets.token_hex(4)}"  # recorded: vnet_<container id>_<8 characters>
         self.containers[container["id"]] = container
-        return self.container_view(container)
+        return container
 
     def update_container(self, group_id, container_id, body):
         container = self._container(group_id, container_id)
@@ -342,10 +395,8 @@ class Atlas:
         if cidr is not None and cidr != container["atlasCidrBlock"]:
             if self._in_use(container):
                 raise ApiError("CONTAINERS_IN_USE", container_id)
-            self._check_atlas_cidr(group_id, cidr, exclude_id=container_id)
-            if container["vpcId"]:
-                self.aws.delete_vpc(AWS_REGION_OF[container["regionName"]], container["vpcId"])
-                container["vpcId"] = None
+            self._check_atlas_cidr(group_id, cidr, exclude_id=container_id, provider=container["providerName"])
+            self._unprovision(container)
             container["atlasCidrBlock"] = cidr
         return self.container_view(container)
 
@@ -353,17 +404,77 @@ class Atlas:
         container = self._container(group_id, container_id)
         if self._in_use(container):
             raise ApiError("CONTAINERS_IN_USE", container_id)
-        if container["vpcId"]:
-            self.aws.delete_vpc(AWS_REGION_OF[container["regionName"]], container["vpcId"])
+        self._unprovision(container)
         del self.containers[container_id]
 
     def _provision(self, container):
-        """Atlas builds its VPC for a container with the first peering (or cluster): provisioned, and a vpcId from then on."""
-        if container["vpcId"] is None:
+        """Atlas builds its VPC with the first cluster or peering request in the region (docs: Atlas creates a VPC "if no
+        existing VPC or VPC peering connection exists"); a VPC built later is a new one, with a new vpcId."""
+        if container["providerName"] == "AWS" and container["vpcId"] is None:
             try:
                 container["vpcId"] = self.aws.create_vpc(AWS_REGION_OF[container["regionName"]], container["atlasCidrBlock"])
             except CloudError as exc:
                 raise ApiError("UNEXPECTED_ERROR") from exc
+
+    def _unprovision(self, container):
+        if container["vpcId"]:
+            self.aws.delete_vpc(AWS_REGION_OF[container["regionName"]], container["vpcId"])
+            container["vpcId"] = None
+
+    def _release_if_unused(self, container):
+        """When the last cluster of the region goes, Atlas tears its VPC down: provisioned false, vpcId null (recorded:
+        containers-list-7.json). GUESS: the same when the last user is a peering (no source shows a container with peerings
+        and no cluster): while any peering uses the container its VPC stays, since the peering connection is attached to it."""
+        if not self._in_use(container):
+            self._unprovision(container)
+
+    # ---- clusters (seeded and removed through the control API) -------------------------------------------------
+    def _cluster_view(self, cluster):
+        peered = any(p["containerId"] == c["id"] and self._peer_status(p)[0] == "AVAILABLE" for c in self._containers_of(cluster)
+                     for p in list(self.peers.values()))
+        return cluster_view(cluster, peered)
+
+    def _containers_of(self, cluster):
+        return [c for c in self.containers.values() if c["groupId"] == cluster["groupId"] and c["providerName"] == cluster["providerName"]
+                and c["regionName"] in cluster["regions"]]
+
+    def _container_for_cluster(self, group_id, provider, region):
+        """The region's container, made with the next free Atlas CIDR when the project has none there (docs: a dedicated
+        cluster creates the region's container and "Atlas assigns the VPC a CIDR block")."""
+        try:
+            return self._container_in_region(group_id, region, provider)
+        except ValueError:
+            pass
+        for cidr in IMPLICIT_CONTAINER_CIDRS:
+            if not self._overlapping(group_id, ipaddress.ip_network(cidr), provider):
+                return self._new_container(group_id, provider, region, cidr)
+        raise ValueError(f"no free /21 left in 192.168.0.0/16 for a {provider} container in {region}")
+
+    def add_cluster(self, group_id, spec):
+        """A cluster; a dedicated one provisions the container of each of its regions (making it if needed)."""
+        with self.lock:
+            if any(c["groupId"] == group_id and c["name"] == spec.get("name") for c in self.clusters.values()):
+                raise ValueError(f"project {group_id} already has a cluster named {spec.get('name')!r}")
+            cluster = new_cluster(group_id, spec, new_id(), iso(utc_now()), ATLAS_AWS_REGIONS)
+            if is_dedicated(cluster):
+                for region in cluster["regions"]:
+                    self._provision(self._container_for_cluster(group_id, cluster["providerName"], region))
+            self.clusters[cluster["id"]] = cluster
+            return self._cluster_view(cluster)
+
+    def remove_cluster(self, group_id, name):
+        with self.lock:
+            found = [c for c in self.clusters.values() if c["groupId"] == group_id and c["name"] == name]
+            if not found:
+                raise ValueError(f"project {group_id} has no cluster named {name!r}")
+            cluster = self.clusters.pop(found[0]["id"])
+            for container in self._containers_of(cluster):
+                self._release_if_unused(container)
+            return self._cluster_view(cluster)
+
+    def list_clusters(self, group_id=None):
+        with self.lock:
+            return [self._cluster_view(c) for c in self.clusters.values() if group_id in (None, c["groupId"])]
 
     # ---- peerings ----------------------------------------------------------------------------------------------
     def peer_view(self, peer):
@@ -430,8 +541,6 @@ class Atlas:
     def _peer(self, group_id, peer_id):
         peer = self.peers.get(peer_id)
         if peer is None or peer["groupId"] != group_id:
-            if not HEX24.match(peer_id):
-                raise ApiError("INVALID_PEER_ID", peer_id)
             raise ApiError("PEER_NOT_FOUND", peer_id, group_id)
         return peer
 
@@ -441,6 +550,8 @@ class Atlas:
             if body.get(name) in (None, ""):
                 raise ApiError("MISSING_ATTRIBUTE", name)
         container = self._container(group_id, str(body["containerId"]))
+        if container["providerName"] != "AWS":
+            raise ApiError("INVALID_ATTRIBUTE", "containerId")  # GUESS: an AWS peering cannot use an Azure container
         if not ACCOUNT_ID.match(str(body["awsAccountId"])):
             raise ApiError("INVALID_ATTRIBUTE", "awsAccountId")
         if not VPC_ID.match(str(body["vpcId"])):
@@ -527,6 +638,7 @@ class Atlas:
         if peer["pcxId"]:
             self.aws.delete_peering(AWS_REGION_OF[self.containers[peer["containerId"]]["regionName"]], peer["pcxId"])
         self.peers.pop(peer["id"], None)
+        self._release_if_unused(self.containers[peer["containerId"]])
         if not any(p["groupId"] == peer["groupId"] for p in self.peers.values()):
             # "If you remove the last network peering connection ... MongoDB Cloud also removes any AWS security groups" (spec)
             entries = self.access_lists.get(peer["groupId"], {})
