@@ -15,11 +15,11 @@ __metaclass__ = type
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_path
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import NO_CREDENTIALS, atlas_module_kwargs, has_credentials
-from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import peer_path
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, peerings
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, has_credentials
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS, AtlasError
 from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import status_outcome
-from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions, AtlasError
+from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
 
 # One per worker process: the loop of one host and task shares it.
 _SESSIONS = AtlasSessions()
@@ -54,11 +54,11 @@ class ActionModule(ActionBase):
         try:
             client, project_id = _SESSIONS.get(args)
             if args["peering_id"]:
-                peering = client.get_or_none(peer_path(project_id, args["peering_id"]))
+                peering = peerings.get(client, project_id, args["peering_id"])
                 statuses = {}
             else:
                 peering = None
-                statuses = dict((key, client.get(access_list_path(project_id, key) + "/status").get("STATUS")) for key in args["entries"])
+                statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"])
         except AtlasError as exc:
             return dict(result, failed=True, msg="Failed to read the status Atlas reports for %s: %s" % (
                 args["peering_id"] or ", ".join(args["entries"]), exc))

@@ -16,12 +16,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 
-CREDENTIAL_ENV = dict(
-    public_key="MONGODB_ATLAS_PUBLIC_KEY",
-    private_key="MONGODB_ATLAS_PRIVATE_KEY",
-    client_id="MONGODB_ATLAS_CLIENT_ID",
-    client_secret="MONGODB_ATLAS_CLIENT_SECRET",
-)
+from ansible_collections.cloudwire.atlas.plugins.module_utils.common import BASE_URL_ENV, CREDENTIAL_ENV
 
 
 def env_fallback_non_empty(*names):
@@ -39,12 +34,12 @@ def env_fallback_non_empty(*names):
 def atlas_argument_spec():
     """Connection options shared by every module (doc fragment ``cloudwire.atlas.atlas``)."""
     return dict(
-        public_key=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_PUBLIC_KEY"])),
-        private_key=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_PRIVATE_KEY"])),
-        client_id=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_CLIENT_ID"])),
-        client_secret=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_CLIENT_SECRET"])),
+        public_key=dict(type="str", fallback=(env_fallback_non_empty, [CREDENTIAL_ENV["public_key"]])),
+        private_key=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, [CREDENTIAL_ENV["private_key"]])),
+        client_id=dict(type="str", fallback=(env_fallback_non_empty, [CREDENTIAL_ENV["client_id"]])),
+        client_secret=dict(type="str", no_log=True, fallback=(env_fallback_non_empty, [CREDENTIAL_ENV["client_secret"]])),
         # No spec default: AnsibleModule skips env fallbacks for options that have one; DEFAULT_BASE_URL applies in code.
-        base_url=dict(type="str", fallback=(env_fallback_non_empty, ["MONGODB_ATLAS_BASE_URL"])),
+        base_url=dict(type="str", fallback=(env_fallback_non_empty, [BASE_URL_ENV])),
         validate_certs=dict(type="bool", default=True),
         timeout=dict(type="int", default=30),
     )
@@ -82,11 +77,6 @@ def atlas_module_kwargs(argument_spec=None, project=True, mutually_exclusive=Non
                 required_together=together + list(required_together or []), required_one_of=one_of + list(required_one_of or []))
 
 
-NO_CREDENTIALS = ("No Atlas credentials: set public_key and private_key (or the environment variables MONGODB_ATLAS_PUBLIC_KEY and "
-                  "MONGODB_ATLAS_PRIVATE_KEY) for an API key, or client_id and client_secret (MONGODB_ATLAS_CLIENT_ID and "
-                  "MONGODB_ATLAS_CLIENT_SECRET) for a service account.")
-
-
 def fail_on_value(module, option, value, rule):
     """Fail naming the option, the value and the rule it breaks (never used for secret options)."""
     if value is None:
@@ -99,7 +89,7 @@ def fail_on_value(module, option, value, rule):
 
 
 def validated(module, option, check, value, *args, **kwargs):
-    """``check(value, ...)`` (a networks/regions helper) or fail naming the option; returns its result."""
+    """``check(value, ...)`` (a validators/regions helper) or fail naming the option; returns its result."""
     try:
         return check(value, *args, **kwargs)
     except ValueError as exc:

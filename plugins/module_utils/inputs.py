@@ -13,17 +13,17 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/")
 _STACK_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 _VALUE_RULES = (
     ("vpc_peering_aws_region", normalize_region),
-    ("vpc_peering_aws_account_id", networks.aws_account_id),
-    ("vpc_peering_vpc_id", networks.vpc_id),
-    ("vpc_peering_security_group_id", networks.security_group_id),
-    ("vpc_peering_atlas_project_id", networks.project_id),
+    ("vpc_peering_aws_account_id", validators.aws_account_id),
+    ("vpc_peering_vpc_id", validators.vpc_id),
+    ("vpc_peering_security_group_id", validators.security_group_id),
+    ("vpc_peering_atlas_project_id", validators.project_id),
 )
 
 
@@ -55,15 +55,15 @@ def input_errors(inputs):
 
     atlas = vpc = None
     if values.get("vpc_peering_atlas_cidr_block"):
-        atlas = _check(errors, "vpc_peering_atlas_cidr_block", values["vpc_peering_atlas_cidr_block"], networks.atlas_cidr_block)
+        atlas = _check(errors, "vpc_peering_atlas_cidr_block", values["vpc_peering_atlas_cidr_block"], validators.atlas_cidr_block)
     if values.get("vpc_peering_vpc_cidr_block"):
-        vpc = _check(errors, "vpc_peering_vpc_cidr_block", values["vpc_peering_vpc_cidr_block"], networks.route_table_cidr_block)
-    if atlas and vpc and networks.cidrs_overlap(atlas, vpc):
+        vpc = _check(errors, "vpc_peering_vpc_cidr_block", values["vpc_peering_vpc_cidr_block"], validators.route_table_cidr_block)
+    if atlas and vpc and validators.cidrs_overlap(atlas, vpc):
         errors.append("vpc_peering_atlas_cidr_block %s and vpc_peering_vpc_cidr_block %s overlap: Atlas cannot route to a VPC whose "
                       "CIDR overlaps its container's; choose non-overlapping blocks" % (atlas, vpc))
     for subnet in values.get("vpc_peering_subnet_cidr_blocks") or []:
-        block = _check(errors, "vpc_peering_subnet_cidr_blocks", subnet, networks.parse_ipv4_cidr)
-        if block is not None and vpc and not block.subnet_of(networks.parse_ipv4_cidr(vpc)):
+        block = _check(errors, "vpc_peering_subnet_cidr_blocks", subnet, validators.parse_ipv4_cidr)
+        if block is not None and vpc and not block.subnet_of(validators.parse_ipv4_cidr(vpc)):
             errors.append("vpc_peering_subnet_cidr_blocks: %s is not inside vpc_peering_vpc_cidr_block %s" % (subnet, vpc))
     for name, check in _VALUE_RULES:
         if values.get(name):
@@ -88,7 +88,7 @@ def input_errors(inputs):
                       "(vpc_peering_vpc_id %s): the group to open the Atlas access list to" % values["vpc_peering_vpc_id"])
 
     comment = values.get("vpc_peering_access_list_comment")
-    if comment is not None and len(str(comment)) > networks.COMMENT_MAX_LENGTH:
+    if comment is not None and len(str(comment)) > validators.COMMENT_MAX_LENGTH:
         errors.append("vpc_peering_access_list_comment is %d characters long: Atlas allows at most %d" % (
-            len(str(comment)), networks.COMMENT_MAX_LENGTH))
+            len(str(comment)), validators.COMMENT_MAX_LENGTH))
     return errors

@@ -4,8 +4,8 @@
 """AtlasModule: the AnsibleModule every cloudwire.atlas module uses.
 
 A module declares only its own options; the connection and project options (documented once in the doc fragments
-``cloudwire.atlas.atlas`` and ``cloudwire.atlas.atlas.project``), client creation, project resolution and turning
-client errors into one actionable failure live here.
+``cloudwire.atlas.atlas`` and ``cloudwire.atlas.atlas.project``), client creation, project resolution and the one place
+that turns the Atlas client's errors into an actionable failure (``run``) live here.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -14,23 +14,22 @@ __metaclass__ = type
 
 import os
 import traceback
-from urllib.parse import quote
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import (
-    DEFAULT_BASE_URL,
-    HAS_REQUESTS,
-    REQUESTS_IMPORT_ERROR,
+from ansible_collections.cloudwire.atlas.plugins.module_utils import atlas_options, projects, validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, has_credentials
+from ansible_collections.cloudwire.atlas.plugins.module_utils.common import DEFAULT_BASE_URL
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import (
+    NO_CREDENTIALS,
     AtlasApiError,
-    AtlasClient,
     AtlasError,
     AtlasOutcomeUnknown,
+    AtlasStateError,
     AtlasTransportError,
+    doing,
 )
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
-from ansible_collections.cloudwire.atlas.plugins.module_utils import atlas_options
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import NO_CREDENTIALS, atlas_module_kwargs, has_credentials
+from ansible_collections.cloudwire.atlas.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AtlasClient
 
 # Seconds each API call may spend on retries (429, 5xx, connection errors) before the module fails; the client's default
 # (300) when unset. An environment setting rather than an option: it tunes the transport, like AWS_MAX_ATTEMPTS for boto3.
@@ -48,7 +47,8 @@ def retry_deadline():
 
 
 class AtlasModuleMixin:
-    """The Atlas side of a module: a lazily created AtlasClient, the project id, failures naming the option.
+    """The Atlas side of a module: a lazily created AtlasClient, the project id, the one handler of Atlas errors (``run``),
+    failures naming the option.
 
     Mixed into AnsibleModule (AtlasModule) and into amazon.aws's AnsibleAWSModule (a module reading both clouds); it needs only
     ``params`` and ``fail_json`` from them. Call ``_init_atlas`` once the parameters are parsed.
@@ -70,21 +70,22 @@ class AtlasModuleMixin:
         if self._client is None:
             if not HAS_REQUESTS:
                 self.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
-            params = self.params
-            try:
-                self._client = AtlasClient(
-                    base_url=params.get("base_url") or DEFAULT_BASE_URL,
-                    public_key=params.get("public_key"),
-                    private_key=params.get("private_key"),
-                    client_id=params.get("client_id"),
-                    client_secret=params.get("client_secret"),
-                    validate_certs=params.get("validate_certs"),
-                    timeout=params.get("timeout"),
-                    deadline=retry_deadline(),
-                )
-            except AtlasError as exc:
-                self.fail_on_error(exc, doing="set up the Atlas client")
+            self._client = self.run(self._new_client)
         return self._client
+
+    @doing("set up the Atlas client")
+    def _new_client(self):
+        params = self.params
+        return AtlasClient(
+            base_url=params.get("base_url") or DEFAULT_BASE_URL,
+            public_key=params.get("public_key"),
+            private_key=params.get("private_key"),
+            client_id=params.get("client_id"),
+            client_secret=params.get("client_secret"),
+            validate_certs=params.get("validate_certs"),
+            timeout=params.get("timeout"),
+            deadline=retry_deadline(),
+        )
 
     @property
     def project_id(self):
@@ -94,25 +95,21 @@ class AtlasModuleMixin:
                 raise AttributeError("this module was created with project=False")
             given = self.params.get("project_id")
             if given:
-                self._project_id = self.validated("project_id", networks.project_id, given)
+                self._project_id = self.validated("project_id", validators.project_id, given)
             else:
-                name = self.params.get("project_name")
-                try:
-                    project = self.atlas_client.get("/groups/byName/%s" % quote(name, safe=""))
-                except AtlasError as exc:
-                    self.fail_on_error(exc, doing="find the Atlas project named %r" % name)
-                self._project_id = project["id"]
+                self._project_id = self.run(projects.id_by_name, self.atlas_client, self.params.get("project_name"))
         return self._project_id
 
-    def call_or_fail(self, doing, call):
-        """``call()``, or one failure saying what was being done when the client raised."""
+    def run(self, function, *args, **kwargs):
+        """``function(*args, **kwargs)``, with the one handler of Atlas errors around it: any error of the Atlas client
+        (errors.py) becomes one failure saying what was being done, Atlas's errorCode and what to do (fail_on_error)."""
         try:
-            return call()
+            return function(*args, **kwargs)
         except AtlasError as exc:
-            self.fail_on_error(exc, doing=doing)
+            self.fail_on_error(exc)
 
     def validated(self, option, check, value, *args, **kwargs):
-        """``check(value, ...)`` (a networks/regions helper) or fail naming the option; returns its result."""
+        """``check(value, ...)`` (a validators/regions helper) or fail naming the option; returns its result."""
         return atlas_options.validated(self, option, check, value, *args, **kwargs)
 
     def fail_on_value(self, option, value, rule):
@@ -120,19 +117,21 @@ class AtlasModuleMixin:
         atlas_options.fail_on_value(self, option, value, rule)
 
     def fail_on_error(self, exc, doing=None, **result):
-        """Turn a client error into one failure: what we were doing, Atlas's errorCode, and what to do about it."""
+        """Turn a client error into one failure: what was being done, Atlas's errorCode, and what to do about it."""
+        doing = doing or getattr(exc, "doing", None)
         prefix = "Failed to %s: " % doing if doing else ""
         extra = dict(result)
         if self._client is not None:
             extra.setdefault("api_calls", dict(self._client.stats))
         if isinstance(exc, AtlasApiError):
             extra.update(exc.to_dict())
-            self.fail_json(msg=prefix + str(exc), **extra)
-        if isinstance(exc, AtlasOutcomeUnknown):
-            self.fail_json(msg=prefix + str(exc), outcome_unknown=True, **extra)
-        if isinstance(exc, AtlasTransportError):
-            self.fail_json(msg=prefix + str(exc), **extra)
-        self.fail_json(msg=prefix + "%s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc(), **extra)
+        elif isinstance(exc, AtlasOutcomeUnknown):
+            extra["outcome_unknown"] = True
+        elif isinstance(exc, AtlasStateError):
+            extra.update(exc.result)
+        elif not isinstance(exc, AtlasTransportError):
+            self.fail_json(msg=prefix + "%s: %s" % (type(exc).__name__, exc), exception=traceback.format_exc(), **extra)
+        self.fail_json(msg=prefix + str(exc), **extra)
 
 
 class AtlasContext(AtlasModuleMixin):

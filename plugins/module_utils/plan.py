@@ -17,10 +17,10 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
-from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import cidr_lock_reason, same_cidr
+from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import cidr_lock_reason
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import peering_drift
-from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import plan_access_list
+from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import normalize_access_list_entry, plan_access_list
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import plan as plan_route
 
 # What the routes are compared with while the peering that will carry them has no pcx- id yet (check mode, or a peering
@@ -194,7 +194,7 @@ def wanted_entry(want, vpc_cidr, security_group):
         return None
     if want.get("access_list_comment"):
         entry["comment"] = want["access_list_comment"]
-    return networks.normalize_access_list_entry(entry, check_expiry=False)
+    return normalize_access_list_entry(entry, check_expiry=False)
 
 
 def plan_vpc(want, seen, context):
@@ -255,7 +255,7 @@ def _plan_present(want, seen, context):
         security_group = want.get("security_group_id")
         if not vpc:
             plan.problems.append("vpc_peering_vpc_id %s was not found in account %s, region %s" % (vpc_id, account, region.aws))
-        elif networks.cidrs_overlap(vpc_cidr, atlas_cidr):
+        elif validators.cidrs_overlap(vpc_cidr, atlas_cidr):
             plan.problems.append("vpc_peering_vpc_id %s (CIDR %s): vpc_peering_atlas_cidr_block %s and the VPC's CIDR overlap: Atlas "
                                  "cannot route to a VPC whose CIDR overlaps its container's; choose non-overlapping blocks"
                                  % (vpc_id, vpc_cidr, atlas_cidr))
@@ -274,7 +274,7 @@ def _plan_present(want, seen, context):
         plan.act("container", region=region.atlas, atlas_cidr_block=atlas_cidr, id=None)
         if not policy.get("allow_container_create", True):
             plan.refusals.append(container_create_refusal(policy, region.atlas))
-    elif not same_cidr(container.get("atlasCidrBlock"), atlas_cidr):
+    elif not validators.same_cidr(container.get("atlasCidrBlock"), atlas_cidr):
         locked = cidr_lock_reason(container, seen.get("container_peers") or [])
         if locked:
             plan.problems.append("the Atlas container %s in %s has CIDR %s and vpc_peering_atlas_cidr_block asks for %s, but Atlas locks "

@@ -3,30 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What one poll of a wait of the vpc_peering role saw, and what it means: reached, failed (with what to do), or keep polling.
 
-Pure (no Ansible, no HTTP): the vpc_peering_status action plugin reads, this judges; unit-tested directly.
+Pure (no Ansible, no HTTP): the vpc_peering_status action plugin reads, this judges (in the words of errors.py); unit-tested directly.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-REMEDIES = {
-    "REJECTED": "someone rejected the peering request in AWS account {account}; request it again (state=absent then present, "
-                "or recreate_failed=true) and accept the new pcx- connection in that account",
-    "EXPIRED": "the request was not accepted in AWS account {account} within 7 days; request it again (recreate_failed=true) "
-               "and accept the new pcx- connection within 7 days",
-    "INVALID_ARGUMENT": "Atlas could not request a peering to {vpc} in account {account}, region {region}: check that the VPC "
-                        "exists in that account and region and that its CIDR does not overlap the Atlas CIDR, then request it again "
-                        "(recreate_failed=true)",
-}
-DEFAULT_REMEDY = "delete the peering (state=absent) and request it again, or set recreate_failed=true"
-
-
-def failed_peering_message(raw, accepter_region):
-    """Why a peering is FAILED and what to do about it."""
-    error_state = raw.get("errorStateName") or "UNKNOWN"
-    remedy = REMEDIES.get(error_state, DEFAULT_REMEDY).format(account=raw.get("awsAccountId"), vpc=raw.get("vpcId"), region=accepter_region)
-    return "Atlas peering %s to %s is FAILED with errorStateName %s: %s." % (raw.get("id"), raw.get("vpcId"), error_state, remedy)
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import access_list_failed, peering_failed
 
 
 def peering_view(raw):
@@ -66,13 +50,11 @@ def status_outcome(args, raw, statuses):
            "entries": statuses, "pending": sorted(key for key, status in statuses.items() if status != "ACTIVE")}
     region = args.get("accepter_region")
     if raw is not None and raw.get("statusName") == "FAILED" and wait_for != "gone":
-        out.update(failed=True, msg=failed_peering_message(raw, region), error_state_name=raw.get("errorStateName"))
+        out.update(failed=True, msg=str(peering_failed(raw, region)), error_state_name=raw.get("errorStateName"))
         return out
     failed_entries = sorted(key for key, status in statuses.items() if status == "FAILED")
     if failed_entries:
-        out.update(failed=True, msg=("Atlas reports access-list entr%s %s FAILED: it could not apply them. Remove and add them again; for "
-                                     "a security group, check that the project has a peering with the group's VPC."
-                                     % ("y" if len(failed_entries) == 1 else "ies", ", ".join(failed_entries))))
+        out.update(failed=True, msg=str(access_list_failed(failed_entries)))
         return out
     if out["reached"] or args.get("poll", 1) < args.get("polls", 1):
         return out

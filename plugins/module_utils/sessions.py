@@ -11,10 +11,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from urllib.parse import quote
-
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import DEFAULT_BASE_URL, AtlasClient, AtlasError  # noqa: F401  pylint: disable=unused-import
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+from ansible_collections.cloudwire.atlas.plugins.module_utils import projects, validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils.common import DEFAULT_BASE_URL
+from ansible_collections.cloudwire.atlas.plugins.module_utils.transport import AtlasClient
 
 
 def new_client(params, deadline=300):
@@ -40,8 +39,8 @@ class AtlasSessions:
         if client is None:
             client = self._clients[key] = new_client(params)
         if params.get("project_id"):
-            return client, networks.project_id(params["project_id"])
+            return client, validators.project_id(params["project_id"])
         name = params.get("project_name")
         if (key, name) not in self._projects:
-            self._projects[(key, name)] = client.get("/groups/byName/%s" % quote(name, safe=""))["id"]
+            self._projects[(key, name)] = projects.id_by_name(client, name)
         return client, self._projects[(key, name)]

@@ -185,15 +185,10 @@ diff:
 import random
 import time
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import (
-    access_list_path,
-    entry_from_api,
-    plan_access_list,
-    public,
-)
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasError, AtlasOutcomeUnknown
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists
+from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import normalize_access_list_entry, plan_access_list, public
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import access_list_conflict, access_list_failed, access_list_not_active
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule, check_poll_options
-from ansible_collections.cloudwire.atlas.plugins.module_utils.networks import access_list_entry_to_api, normalize_access_list_entry
 from ansible_collections.cloudwire.atlas.plugins.module_utils.waiting import WaitTimeout, poll
 
 POLL_INTERVAL = 1.0
@@ -223,103 +218,74 @@ def normalise_wanted(module):
     return wanted
 
 
-class AccessListRun:
-    def __init__(self, module):
-        self.module = module
-        self.client = module.client
-        self.project_id = module.project_id
+def converge(module, wanted, state, purge):
+    """Read, compare, write; on a concurrent write re-read and retry. Returns (first plan, whether anything was written)."""
+    client, project_id = module.client, module.project_id
+    first_plan = None
+    written_plan = None
+    for attempt in range(1, WRITE_ATTEMPTS + 1):
+        plan = plan_access_list(access_lists.list_entries(client, project_id), wanted, state, purge)
+        first_plan = first_plan or plan
+        if module.check_mode:
+            return plan, False
+        to_post = plan["post"]
+        if to_post:
+            written_plan = written_plan or plan
+            if not access_lists.add(client, project_id, to_post):
+                if attempt == WRITE_ATTEMPTS:
+                    raise access_list_conflict([e["key"] for e in to_post], project_id, attempt)
+                time.sleep(0.5 + random.random())  # let the other writer finish
+                continue
+        for entry in plan["removed"]:
+            access_lists.delete(client, project_id, entry["key"])
+        if plan["removed"]:
+            written_plan = dict(written_plan or plan, removed=plan["removed"])
+        break
+    if written_plan is None:
+        return first_plan, False
+    return dict(written_plan, before=first_plan["before"]), True
 
-    def read(self):
-        try:
-            return [entry_from_api(e) for e in self.client.list_all(access_list_path(self.project_id))]
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing="read the project's IP access list")
 
-    def post(self, entries):
-        """POST every addition and update at once. True when done, False when the list must be read again first."""
-        body = [access_list_entry_to_api(entry) for entry in entries]
-        try:
-            self.client.post(access_list_path(self.project_id), body)
-            return True
-        except AtlasOutcomeUnknown:
-            return False  # POST is an upsert: re-read, then send only what is still missing
-        except AtlasApiError as exc:
-            if exc.status == 409:
-                return False  # another writer was posting at the same time (Atlas serialises nothing for us)
-            self.module.fail_on_error(exc, doing="add %d entr%s to the project's IP access list"
-                                      % (len(body), "y" if len(body) == 1 else "ies"))
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing="add entries to the project's IP access list")
+def wait_active(module, entries, timeout, interval=POLL_INTERVAL, max_interval=POLL_MAX_INTERVAL):
+    """Poll each entry's status until every one is ACTIVE; one FAILED ends the wait with a failure."""
+    pending = [entry["key"] for entry in entries]
+    failed = []
 
-    def delete(self, entry):
-        path = access_list_path(self.project_id, entry["key"])
-        try:
-            try:
-                self.client.delete(path)
-            except AtlasOutcomeUnknown:
-                self.client.delete(path)  # DELETE is idempotent: ask again; 404 then means the first one worked
-        except AtlasApiError as exc:
-            if exc.status != 404:  # 404: somebody removed it meanwhile, which is what we want
-                self.module.fail_on_error(exc, doing="remove %s from the project's IP access list" % entry["key"])
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing="remove %s from the project's IP access list" % entry["key"])
+    def fetch():
+        for key in list(pending):
+            status = access_lists.status(module.client, module.project_id, key)
+            if status == "ACTIVE":
+                pending.remove(key)
+            elif status == "FAILED":
+                failed.append(key)
+        return list(pending)
 
-    def converge(self, wanted, state, purge):
-        """Read, compare, write; on a concurrent write re-read and retry. Returns (first plan, whether anything was written)."""
-        first_plan = None
-        written_plan = None
-        for attempt in range(1, WRITE_ATTEMPTS + 1):
-            plan = plan_access_list(self.read(), wanted, state, purge)
-            first_plan = first_plan or plan
-            if self.module.check_mode:
-                return plan, False
-            to_post = plan["post"]
-            if to_post:
-                written_plan = written_plan or plan
-                if not self.post(to_post):
-                    if attempt == WRITE_ATTEMPTS:
-                        self.module.fail_json(msg=("Could not add %s to the IP access list of project %s in %d attempts: Atlas answered "
-                                                   "409 (another writer was adding entries at the same time; Atlas does not support "
-                                                   "concurrent additions) or the answer was lost each time. Serialise the writers "
-                                                   "(for example throttle: 1 on the task) and run again."
-                                                   % (", ".join(e["key"] for e in to_post), self.project_id, attempt)))
-                    time.sleep(0.5 + random.random())  # let the other writer finish
-                    continue
-            for entry in plan["removed"]:
-                self.delete(entry)
-            if plan["removed"]:
-                written_plan = dict(written_plan or plan, removed=plan["removed"])
-            break
-        if written_plan is None:
-            return first_plan, False
-        return dict(written_plan, before=first_plan["before"]), True
+    try:
+        poll(fetch, lambda rest: not rest or failed, timeout=timeout, initial_interval=interval, max_interval=max_interval)
+    except WaitTimeout:
+        raise access_list_not_active(pending, timeout)
+    if failed:
+        raise access_list_failed(failed)
 
-    def wait_active(self, entries, timeout, interval=POLL_INTERVAL, max_interval=POLL_MAX_INTERVAL):
-        pending = [entry["key"] for entry in entries]
-        failed = []
 
-        def fetch():
-            for key in list(pending):
-                try:
-                    status = self.client.get(access_list_path(self.project_id, key) + "/status").get("STATUS")
-                except AtlasError as exc:
-                    self.module.fail_on_error(exc, doing="read the status of access-list entry %s" % key)
-                if status == "ACTIVE":
-                    pending.remove(key)
-                elif status == "FAILED":
-                    failed.append(key)
-            return list(pending)
+def apply(module, wanted):
+    params = module.params
+    plan, written = converge(module, wanted, params["state"], params["purge"])
+    changed = bool(plan["added"] or plan["updated"] or plan["removed"])
+    after = plan["after"]
+    if written:
+        after = access_lists.list_entries(module.client, module.project_id)
+    if params["wait"] and params["state"] == "present" and wanted and not module.check_mode:
+        wait_active(module, wanted, params["wait_timeout"], params["poll_interval"], params["poll_max_interval"])
 
-        try:
-            poll(fetch, lambda rest: not rest or failed, timeout=timeout, initial_interval=interval, max_interval=max_interval)
-        except WaitTimeout:
-            self.module.fail_json(msg="Access-list entr%s %s not ACTIVE after %s s; Atlas is still applying them to the project's clusters. "
-                                      "Run again with a longer wait_timeout." % ("y is" if len(pending) == 1 else "ies are", ", ".join(pending), timeout),
-                                  pending=pending)
-        if failed:
-            self.module.fail_json(msg=("Atlas reports access-list entr%s %s FAILED: it could not apply them. Remove and add them again; for a "
-                                       "security group, check that the project has a peering with the group's VPC."
-                                       % ("y" if len(failed) == 1 else "ies", ", ".join(failed))), failed=failed)
+    module.exit_json(
+        changed=changed,
+        entries=[public(e) for e in after],
+        added=[public(e) for e in plan["added"]],
+        updated=[public(e) for e in plan["updated"]],
+        removed=[public(e) for e in plan["removed"]],
+        diff=dict(before=[public(e) for e in plan["before"]], after=[public(e) for e in after]),
+    )
 
 
 def main():
@@ -349,24 +315,7 @@ def main():
     if params["wait_timeout"] < 0:
         module.fail_on_value("wait_timeout", params["wait_timeout"], "must be 0 or more seconds")
     check_poll_options(module)
-
-    run = AccessListRun(module)
-    plan, written = run.converge(wanted, params["state"], params["purge"])
-    changed = bool(plan["added"] or plan["updated"] or plan["removed"])
-    after = plan["after"]
-    if written:
-        after = run.read()
-    if params["wait"] and params["state"] == "present" and wanted and not module.check_mode:
-        run.wait_active(wanted, params["wait_timeout"], params["poll_interval"], params["poll_max_interval"])
-
-    module.exit_json(
-        changed=changed,
-        entries=[public(e) for e in after],
-        added=[public(e) for e in plan["added"]],
-        updated=[public(e) for e in plan["updated"]],
-        removed=[public(e) for e in plan["removed"]],
-        diff=dict(before=[public(e) for e in plan["before"]], after=[public(e) for e in after]),
-    )
+    module.run(apply, module, wanted)
 
 
 if __name__ == "__main__":

@@ -125,139 +125,67 @@ diff:
       vpc_id: null
 """
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasError, AtlasOutcomeUnknown
+from ansible_collections.cloudwire.atlas.plugins.module_utils import containers, peerings
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
     cidr_lock_reason,
-    container_path,
     container_result,
-    containers_path,
     find_container,
-    list_aws_containers,
     peerings_in_container,
-    peers_path,
-    same_cidr,
+    plan_container,
+    request_body,
 )
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import container_cidr_locked
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule
-from ansible_collections.cloudwire.atlas.plugins.module_utils.networks import atlas_cidr_block
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
+from ansible_collections.cloudwire.atlas.plugins.module_utils.validators import atlas_cidr_block
 
 
-def plan_container(current, region_name, wanted_cidr):
-    """What state=present must do: ("create" | "update" | "none", the container after).
-
-    `current` is the Atlas container in the region (or None); `wanted_cidr` may be None (adopt).
-    """
-    if current is None:
-        after = {"atlasCidrBlock": wanted_cidr, "providerName": "AWS", "regionName": region_name, "provisioned": False}
-        return "create", after
-    if wanted_cidr is None or same_cidr(current.get("atlasCidrBlock"), wanted_cidr):
-        return "none", current
-    after = dict(current)
-    after["atlasCidrBlock"] = wanted_cidr
-    return "update", after
-
-
-def reread_container(module, client, project_id, region_name):
-    try:
-        return find_container(list_aws_containers(client, project_id), region_name)
-    except AtlasError as exc:
-        module.fail_on_error(exc, doing="read the containers again after Atlas's answer was lost")
-
-
-def write_container(module, client, project_id, region_name, action, current, wanted_cidr):
-    """POST (create) or PATCH (update). After a lost answer, read again and send once more only if the change is not there."""
-    body = {"atlasCidrBlock": wanted_cidr, "providerName": "AWS", "regionName": region_name}
-    doing = "%s the AWS container in %s with CIDR %s" % (action, region_name, wanted_cidr)
-    for attempt in (1, 2):
-        try:
-            if action == "create":
-                return client.post(containers_path(project_id), body)
-            return client.patch(container_path(project_id, current["id"]), body)
-        except AtlasOutcomeUnknown as exc:
-            found = reread_container(module, client, project_id, region_name)
-            if found is not None and same_cidr(found.get("atlasCidrBlock"), wanted_cidr):
-                return found
-            if attempt == 2:
-                module.fail_on_error(exc, doing=doing)
-        except AtlasApiError as exc:
-            if action == "create" and exc.error_code == "CONTAINER_ALREADY_EXISTS":
-                # Another run (another environment sharing the project) created it between our read and our POST.
-                found = reread_container(module, client, project_id, region_name)
-                if found is not None and same_cidr(found.get("atlasCidrBlock"), wanted_cidr):
-                    return found
-                if found is not None:
-                    module.fail_json(msg="Another run created the Atlas container in %s with CIDR %s while this one wanted %s: use "
-                                         "atlas_cidr_block=%s" % (region_name, found.get("atlasCidrBlock"), wanted_cidr, found.get("atlasCidrBlock")),
-                                     current_cidr=found.get("atlasCidrBlock"), wanted_cidr=wanted_cidr, container=container_result(found))
-            module.fail_on_error(exc, doing=doing)
-        except AtlasError as exc:
-            module.fail_on_error(exc, doing=doing)
-    return None  # not reached: the loop returns or fails
-
-
-def ensure_present(module, client, project_id, region_name, current):
+def ensure_present(module, region_name, current):
+    client, project_id = module.client, module.project_id
     wanted_cidr = module.params["atlas_cidr_block"]
     if current is None and wanted_cidr is None:
         module.fail_on_value("atlas_cidr_block", None, "is required to create a container: the project has none in %s" % region_name)
 
     action, after = plan_container(current, region_name, wanted_cidr)
     if action == "update":
-        try:
-            peerings = peerings_in_container(client.list_all(peers_path(project_id), params={"providerName": "AWS"}), current["id"])
-        except AtlasError as exc:
-            module.fail_on_error(exc, doing="list the project's peerings to see whether the container's CIDR is locked")
-        reason = cidr_lock_reason(current, peerings)
+        reason = cidr_lock_reason(current, peerings_in_container(peerings.list_aws(client, project_id), current["id"]))
         if reason:
-            module.fail_json(
-                msg=("The Atlas container %s in %s has CIDR %s and atlas_cidr_block asks for %s, but Atlas locks the CIDR because %s. "
-                     "Use atlas_cidr_block=%s (or omit it), or delete the peerings and clusters in this region first."
-                     % (current["id"], region_name, current.get("atlasCidrBlock"), wanted_cidr, reason, current.get("atlasCidrBlock"))),
-                current_cidr=current.get("atlasCidrBlock"), wanted_cidr=wanted_cidr, container=container_result(current))
+            raise container_cidr_locked(current, region_name, wanted_cidr, reason, container=container_result(current))
 
     if action != "none" and not module.check_mode:
-        after = write_container(module, client, project_id, region_name, action, current, wanted_cidr)
+        body = request_body(region_name, wanted_cidr)
+        if action == "create":
+            after = containers.create(client, project_id, body)
+        else:
+            after = containers.update(client, project_id, current["id"], body)
 
     before = container_result(current) if current else {}
     result = container_result(after)
     module.exit_json(changed=action != "none", container=result, diff=dict(before=before, after=result))
 
 
-def ensure_absent(module, client, project_id, region_name, current):
+def ensure_absent(module, current):
     if current is None:
         module.exit_json(changed=False, container=None, diff=dict(before={}, after={}))
 
     if module.check_mode:
-        try:
-            peerings = peerings_in_container(client.list_all(peers_path(project_id), params={"providerName": "AWS"}), current["id"])
-        except AtlasError as exc:
-            module.fail_on_error(exc, doing="list the project's peerings")
-        if peerings:
+        using = peerings_in_container(peerings.list_aws(module.client, module.project_id), current["id"])
+        if using:
             # Not a failure: in a check run of a teardown, the peerings' own deletion is only simulated too.
             module.warn("Atlas will refuse to delete container %s (CONTAINERS_IN_USE) while peering(s) %s use it; delete them first."
-                        % (current["id"], ", ".join(sorted(p.get("id") or "?" for p in peerings))))
+                        % (current["id"], ", ".join(sorted(p.get("id") or "?" for p in using))))
     else:
-        try:
-            try:
-                client.delete(container_path(project_id, current["id"]))
-            except AtlasOutcomeUnknown:
-                # DELETE is idempotent: if the container is still there, ask once more (a 404 then means it went meanwhile).
-                if reread_container(module, client, project_id, region_name) is not None:
-                    client.delete(container_path(project_id, current["id"]))
-        except AtlasApiError as exc:
-            if exc.status == 404:
-                pass  # gone meanwhile: the wanted state
-            elif exc.error_code == "CONTAINERS_IN_USE":
-                module.fail_json(
-                    msg=("Atlas refused to delete container %s in %s: 409 CONTAINERS_IN_USE (%s). Network peering connections or clusters "
-                         "still use it: delete the peerings (atlas_vpc_peering state=absent) and terminate the clusters in this region, then retry."
-                         % (current["id"], region_name, (exc.detail or "in use").rstrip("."))),
-                    error_code=exc.error_code, status=exc.status, container=container_result(current))
-            else:
-                module.fail_on_error(exc, doing="delete the AWS container %s in %s" % (current["id"], region_name))
-        except AtlasError as exc:
-            module.fail_on_error(exc, doing="delete the AWS container %s in %s" % (current["id"], region_name))
+        containers.delete(module.client, module.project_id, current["id"])  # gone meanwhile is the wanted state too
 
     module.exit_json(changed=True, container=None, diff=dict(before=container_result(current), after={}))
+
+
+def converge(module, region_name):
+    current = find_container(containers.list_aws(module.client, module.project_id), region_name)
+    if module.params["state"] == "present":
+        ensure_present(module, region_name, current)
+    else:
+        ensure_absent(module, current)
 
 
 def main():
@@ -270,21 +198,9 @@ def main():
         supports_check_mode=True,
     )
     region_name = module.validated("region", normalize_region, module.params["region"]).atlas
-    state = module.params["state"]
-    if state == "present" and module.params["atlas_cidr_block"] is not None:
+    if module.params["state"] == "present" and module.params["atlas_cidr_block"] is not None:
         module.params["atlas_cidr_block"] = module.validated("atlas_cidr_block", atlas_cidr_block, module.params["atlas_cidr_block"])
-
-    client = module.client
-    project_id = module.project_id
-    try:
-        current = find_container(list_aws_containers(client, project_id), region_name)
-    except AtlasError as exc:
-        module.fail_on_error(exc, doing="list the project's AWS network peering containers")
-
-    if state == "present":
-        ensure_present(module, client, project_id, region_name, current)
-    else:
-        ensure_absent(module, client, project_id, region_name, current)
+    module.run(converge, module, region_name)
 
 
 if __name__ == "__main__":

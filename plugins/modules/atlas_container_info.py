@@ -104,32 +104,26 @@ container:
     vpc_id: null
 """
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasError
-from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
-    container_result,
-    find_container,
-    list_aws_containers,
-)
+from ansible_collections.cloudwire.atlas.plugins.module_utils import containers
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
+
+
+def read(module, atlas_region):
+    found = containers.list_aws(module.client, module.project_id)
+    in_region = containers.find_container(found, atlas_region) if atlas_region else None
+    module.exit_json(
+        changed=False,
+        containers=[containers.container_result(c) for c in found],
+        container=containers.container_result(in_region) if in_region else None,
+    )
 
 
 def main():
     module = AtlasModule(argument_spec=dict(region=dict(type="str")), supports_check_mode=True)
     region = module.params["region"]
     atlas_region = module.validated("region", normalize_region, region).atlas if region is not None else None
-
-    try:
-        containers = list_aws_containers(module.client, module.project_id)
-    except AtlasError as exc:
-        module.fail_on_error(exc, doing="list the project's AWS network peering containers")
-
-    in_region = find_container(containers, atlas_region) if atlas_region else None
-    module.exit_json(
-        changed=False,
-        containers=[container_result(c) for c in containers],
-        container=container_result(in_region) if in_region else None,
-    )
+    module.run(read, module, atlas_region)
 
 
 if __name__ == "__main__":

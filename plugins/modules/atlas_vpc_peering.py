@@ -210,272 +210,167 @@ diff:
   type: dict
 """
 
-import re
-
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasError, AtlasOutcomeUnknown
-from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
-    atlas_to_aws_region,
-    container_path,
-    find_container,
-    list_aws_containers,
-    peers_path,
-)
+from ansible_collections.cloudwire.atlas.plugins.module_utils import containers, peerings, validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import no_container, peering_failed, peering_gone, peering_wait_timeout
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule, check_poll_options
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import (
+    TRANSIENT_STATES,
     find_peering,
-    peer_path,
     peering_drift,
     peering_result,
+    planned_peering,
+    request_body,
+    wait_reached,
 )
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.waiting import WaitTimeout, poll
 
-REMEDIES = {
-    "REJECTED": "someone rejected the peering request in AWS account {account}; request it again (state=absent then present, "
-                "or recreate_failed=true) and accept the new pcx- connection in that account",
-    "EXPIRED": "the request was not accepted in AWS account {account} within 7 days; request it again (recreate_failed=true) "
-               "and accept the new pcx- connection within 7 days",
-    "INVALID_ARGUMENT": "Atlas could not request a peering to {vpc} in account {account}, region {region}: check that the VPC "
-                        "exists in that account and region and that its CIDR does not overlap the Atlas CIDR, then request it again "
-                        "(recreate_failed=true)",
-}
-DEFAULT_REMEDY = "delete the peering (state=absent) and request it again, or set recreate_failed=true"
 POLL_INTERVAL = 1.0
 POLL_MAX_INTERVAL = 15.0
-TRANSIENT_STATES = ("INITIATING", "FINALIZING")
 
 
-def request_body(container_id, aws_account_id, vpc_id, route_table_cidr_block, accepter_region):
-    return {
-        "containerId": container_id,
-        "providerName": "AWS",
-        "accepterRegionName": accepter_region,
-        "awsAccountId": aws_account_id,
-        "routeTableCidrBlock": route_table_cidr_block,
-        "vpcId": vpc_id,
-    }
+class PeeringTask:
+    """What one run works on: the project, its container, the wanted peering; the calls are those of peerings.py."""
 
-
-def failure_message(raw, accepter_region):
-    error_state = raw.get("errorStateName") or "UNKNOWN"
-    remedy = REMEDIES.get(error_state, DEFAULT_REMEDY).format(
-        account=raw.get("awsAccountId"), vpc=raw.get("vpcId"), region=accepter_region)
-    return "Atlas peering %s to %s is FAILED with errorStateName %s: %s." % (raw.get("id"), raw.get("vpcId"), error_state, remedy)
-
-
-def wait_reached(raw, wait_for):
-    """Whether a peering has reached what `wait_for` asks for (FAILED ends every wait)."""
-    status = raw.get("statusName")
-    if status == "FAILED":
-        return True
-    if wait_for == "available":
-        return status == "AVAILABLE"
-    return bool(raw.get("connectionId")) or status == "AVAILABLE"
-
-
-class PeeringRun:
-    """One run of the module: the resolved container, the wanted peering and the API calls."""
-
-    def __init__(self, module):
+    def __init__(self, module, container):
         self.module = module
         self.params = module.params
         self.client = module.client
         self.project_id = module.project_id
-        self.container = None
-        self.container_aws_region = None
-        self.accepter_region = None
+        self.container = container
+        self.container_aws_region = containers.atlas_to_aws_region(container.get("regionName"))
+        self.accepter_region = self.params["accepter_region"] or self.container_aws_region
 
-    # -- reading ---------------------------------------------------------------------------------
-    def resolve_container(self, region_name):
-        """The container (raw) or None when the region has none."""
-        try:
-            if self.params["container_id"]:
-                return self.client.get_or_none(container_path(self.project_id, self.params["container_id"]))
-            return find_container(list_aws_containers(self.client, self.project_id), region_name)
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing="read the project's AWS network peering container")
-
-    def read_peering(self):
-        try:
-            peers = self.client.list_all(peers_path(self.project_id), params={"providerName": "AWS"})
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing="list the project's network peering connections")
-        return find_peering(peers, self.container["id"], self.params["vpc_id"], self.params["aws_account_id"])
-
-    def get_peering(self, peer_id):
-        try:
-            return self.client.get_or_none(peer_path(self.project_id, peer_id))
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing="read network peering connection %s" % peer_id)
-
-    # -- writing ---------------------------------------------------------------------------------
     def body(self):
         return request_body(self.container["id"], self.params["aws_account_id"], self.params["vpc_id"],
                             self.params["route_table_cidr_block"], self.accepter_region)
 
-    def create(self):
-        body = self.body()
-        doing = "request a network peering to %s in account %s" % (self.params["vpc_id"], self.params["aws_account_id"])
-        try:
-            return self.client.post(peers_path(self.project_id), body)
-        except AtlasOutcomeUnknown:
-            pass  # the request may have been committed: re-read before deciding, never POST blindly
-        except AtlasApiError as exc:
-            if exc.error_code != "PEER_ALREADY_EXISTS":
-                self.module.fail_on_error(exc, doing=doing)
-            # Another run created it between our read and our POST: adopt it.
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing=doing)
-        existing = self.read_peering()
-        if existing is not None:
-            return existing
-        try:
-            return self.client.post(peers_path(self.project_id), body)
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing=doing)
+    def current(self):
+        """The project's peering with this identity (container, VPC, account), or None."""
+        return find_peering(peerings.list_aws(self.client, self.project_id), self.container["id"], self.params["vpc_id"],
+                            self.params["aws_account_id"])
 
-    def update(self, current):
-        try:
-            return self.client.patch(peer_path(self.project_id, current["id"]), self.body())
-        except AtlasApiError as exc:
-            if exc.error_code == "PEER_INVALID_STATE":
-                self.module.fail_json(
-                    msg=("Atlas refused to change peering %s while it is %s: 409 PEER_INVALID_STATE. Run again once it is AVAILABLE "
-                         "or PENDING_ACCEPTANCE." % (current["id"], current.get("statusName"))),
-                    error_code=exc.error_code, status=exc.status, peering=peering_result(current, self.container))
-            self.module.fail_on_error(exc, doing="change network peering connection %s" % current["id"])
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing="change network peering connection %s" % current["id"])
+    def result(self, raw):
+        return peering_result(raw, self.container) if raw else None
 
-    def delete(self, current):
-        """Request the deletion; True when this run requested it."""
-        try:
-            self.client.delete(peer_path(self.project_id, current["id"]))
-            return True
-        except AtlasOutcomeUnknown:
-            again = self.get_peering(current["id"])
-            if again is None or again.get("statusName") == "TERMINATING":
-                return True
-            return self.delete(again)
-        except AtlasApiError as exc:
-            if exc.status == 404 or exc.error_code == "PEER_ALREADY_REQUESTED_DELETION":
-                return False
-            self.module.fail_on_error(exc, doing="delete network peering connection %s" % current["id"])
-        except AtlasError as exc:
-            self.module.fail_on_error(exc, doing="delete network peering connection %s" % current["id"])
+    def failed(self, raw):
+        return peering_failed(raw, self.accepter_region, peering=self.result(raw))
 
-    # -- waiting ---------------------------------------------------------------------------------
-    def wait(self, peer_id, reached, what):
+    def wait(self, peer_id, reached, waiting_for):
         """Poll the peering until reached(raw_or_None); return the last read."""
         timeout = self.params["wait_timeout"]
         try:
-            return poll(lambda: self.get_peering(peer_id), reached, timeout=timeout,
-                        initial_interval=self.params.get("poll_interval") or POLL_INTERVAL,
-                        max_interval=self.params.get("poll_max_interval") or POLL_MAX_INTERVAL)
+            return poll(lambda: peerings.get(self.client, self.project_id, peer_id), reached, timeout=timeout,
+                        initial_interval=self.params["poll_interval"], max_interval=self.params["poll_max_interval"])
         except WaitTimeout as exc:
-            last = exc.last_value
-            status = last.get("statusName") if last else "gone"
-            hint = ""
-            if last and last.get("statusName") == "PENDING_ACCEPTANCE":
-                hint = (" Accept %s in AWS account %s, region %s." % (last.get("connectionId"), last.get("awsAccountId"), self.accepter_region))
-            self.module.fail_json(
-                msg="Peering %s is still %s after %s s of waiting for %s.%s" % (peer_id, status, timeout, what, hint),
-                peering=peering_result(last, self.container) if last else None)
+            raise peering_wait_timeout(peer_id, exc.last_value, timeout, waiting_for, self.accepter_region,
+                                       peering=self.result(exc.last_value))
 
     def wait_gone(self, peer_id):
         self.wait(peer_id, lambda raw: raw is None, "its deletion")
 
+    def exit_planned(self, planned, before):
+        """Check mode: report the peering a real run would leave."""
+        after = self.result(planned)
+        self.module.exit_json(changed=True, peering=after, diff=dict(before=before, after=after))
 
-def run_present(run, module):
-    params = module.params
-    atlas_cidr = (run.container or {}).get("atlasCidrBlock")
-    if atlas_cidr and networks.cidrs_overlap(params["route_table_cidr_block"], atlas_cidr):
+
+def run_present(task):
+    module, params = task.module, task.params
+    atlas_cidr = task.container.get("atlasCidrBlock")
+    if atlas_cidr and validators.cidrs_overlap(params["route_table_cidr_block"], atlas_cidr):
         # Atlas would refuse it (409 OVERLAPPING_CIDR_BLOCK, worded as an overlap with another peer): say it before any write.
         module.fail_on_value("route_table_cidr_block", params["route_table_cidr_block"],
                              "overlaps the CIDR %s of the Atlas container in %s: Atlas cannot route to a VPC whose CIDR overlaps its "
-                             "container's; peer a VPC with a non-overlapping CIDR" % (atlas_cidr, run.container.get("regionName")))
-    current = run.read_peering()
-    before = peering_result(current, run.container) if current else {}
+                             "container's; peer a VPC with a non-overlapping CIDR" % (atlas_cidr, task.container.get("regionName")))
+    current = task.current()
+    before = task.result(current) or {}
     changed = False
 
-    if current is not None and current.get("statusName") == "FAILED":
-        if not params["recreate_failed"]:
-            module.fail_json(msg=failure_message(current, run.accepter_region), error_state_name=current.get("errorStateName"),
-                             peering=before)
+    status = (current or {}).get("statusName")
+    if status == "FAILED" and not params["recreate_failed"]:
+        raise task.failed(current)
+    if status in ("FAILED", "TERMINATING"):
+        # FAILED with recreate_failed: delete it first. TERMINATING: someone deleted it. Either way, request it again once gone.
         changed = True
         if not module.check_mode:
-            run.delete(current)
-            run.wait_gone(current["id"])
-        current = None
-    elif current is not None and current.get("statusName") == "TERMINATING":
-        # Someone deleted it: the wanted peering must be requested again once the old one is gone.
-        changed = True
-        if not module.check_mode:
-            run.wait_gone(current["id"])
+            if status == "FAILED":
+                peerings.delete(task.client, task.project_id, current["id"])
+            task.wait_gone(current["id"])
         current = None
 
     if current is None:
         changed = True
         if module.check_mode:
-            planned = dict(run.body(), id=None, connectionId=None, statusName=None, errorStateName=None)
-            after = peering_result(planned, run.container)
-            module.exit_json(changed=True, peering=after, diff=dict(before=before, after=after))
-        current = run.create()
-    else:
-        drift = peering_drift(current, params["route_table_cidr_block"], run.accepter_region, run.container_aws_region)
-        if drift:
-            changed = True
-            if module.check_mode:
-                planned = dict(current, routeTableCidrBlock=params["route_table_cidr_block"], accepterRegionName=run.accepter_region)
-                after = peering_result(planned, run.container)
-                module.exit_json(changed=True, peering=after, diff=dict(before=before, after=after))
-            if current.get("statusName") in TRANSIENT_STATES:
-                # Atlas refuses changes (PEER_INVALID_STATE) while it is requesting or finalising the peering.
-                current = run.wait(current["id"], lambda raw: raw is None or raw.get("statusName") not in TRANSIENT_STATES,
-                                   "a state in which Atlas accepts changes")
-                if current is None:
-                    module.fail_json(msg="Peering disappeared while waiting to change it: someone deleted it. Run again to request it again.",
-                                     peering=None)
-                if current.get("statusName") == "FAILED":
-                    module.fail_json(msg=failure_message(current, run.accepter_region), error_state_name=current.get("errorStateName"),
-                                     peering=peering_result(current, run.container))
-            current = run.update(current)
+            task.exit_planned(planned_peering(task.body()), before)
+        current = peerings.create(task.client, task.project_id, task.body())
+    elif peering_drift(current, params["route_table_cidr_block"], task.accepter_region, task.container_aws_region):
+        changed = True
+        if module.check_mode:
+            task.exit_planned(dict(current, routeTableCidrBlock=params["route_table_cidr_block"], accepterRegionName=task.accepter_region),
+                              before)
+        if current.get("statusName") in TRANSIENT_STATES:
+            current = task.wait(current["id"], lambda raw: raw is None or raw.get("statusName") not in TRANSIENT_STATES,
+                                "a state in which Atlas accepts changes")
+            if current is None:
+                raise peering_gone("to change it")
+            if current.get("statusName") == "FAILED":
+                raise task.failed(current)
+        current = peerings.update(task.client, task.project_id, current["id"], task.body())
 
     if not module.check_mode and params["wait_for"] != "none" and not wait_reached(current, params["wait_for"]):
-        current = run.wait(current["id"], lambda raw: raw is None or wait_reached(raw, params["wait_for"]),
-                           "the pcx- connection id" if params["wait_for"] == "connection" else "AVAILABLE")
+        current = task.wait(current["id"], lambda raw: raw is None or wait_reached(raw, params["wait_for"]),
+                            "the pcx- connection id" if params["wait_for"] == "connection" else "AVAILABLE")
         if current is None:
-            module.fail_json(msg="Peering disappeared while waiting for it: someone deleted it. Run again to request it again.",
-                             peering=None)
+            raise peering_gone("for it")
     if current.get("statusName") == "FAILED":
-        module.fail_json(msg=failure_message(current, run.accepter_region), error_state_name=current.get("errorStateName"),
-                         peering=peering_result(current, run.container))
+        raise task.failed(current)
 
-    after = peering_result(current, run.container)
+    after = task.result(current)
     module.exit_json(changed=changed, peering=after, diff=dict(before=before, after=after))
 
 
-def run_absent(run, module):
-    current = run.read_peering() if run.container is not None else None
+def run_absent(task):
+    module = task.module
+    current = task.current()
     if current is None:
         module.exit_json(changed=False, peering=None, diff=dict(before={}, after={}))
-    before = peering_result(current, run.container)
+    before = task.result(current)
     changed = current.get("statusName") != "TERMINATING"
     remaining = current
     if not module.check_mode:
         if changed:
-            changed = run.delete(current)
+            changed = peerings.delete(task.client, task.project_id, current["id"])
         if module.params["wait_for"] == "none":
             # Report what is left (TERMINATING) so that a caller polling with wait_for=none sees when it is gone.
-            remaining = run.get_peering(current["id"])
+            remaining = peerings.get(task.client, task.project_id, current["id"])
         else:
-            run.wait_gone(current["id"])
+            task.wait_gone(current["id"])
             remaining = None
     elif changed:
         remaining = None  # what a real run leads to
-    after = peering_result(remaining, run.container) if remaining else None
+    after = task.result(remaining)
     module.exit_json(changed=changed, peering=after, diff=dict(before=before, after=after or {}))
+
+
+def converge(module, region_name):
+    params = module.params
+    if params["container_id"]:
+        container = containers.get(module.client, module.project_id, params["container_id"])
+    else:
+        container = containers.find_container(containers.list_aws(module.client, module.project_id), region_name)
+    if container is None:
+        if params["state"] == "absent":
+            module.exit_json(changed=False, peering=None, diff=dict(before={}, after={}))  # no container, no peering
+        if params["container_id"]:
+            module.fail_on_value("container_id", params["container_id"], "must be the id of an AWS container of project %s"
+                                 % module.project_id)
+        raise no_container(module.project_id, region_name)
+    task = PeeringTask(module, container)
+    if params["state"] == "present":
+        run_present(task)
+    else:
+        run_absent(task)
 
 
 def validate(module):
@@ -489,12 +384,10 @@ def validate(module):
         region_name = module.validated("region", normalize_region, params["region"]).atlas
     if params["accepter_region"] is not None:
         params["accepter_region"] = module.validated("accepter_region", normalize_region, params["accepter_region"]).aws
-    params["aws_account_id"] = module.validated("aws_account_id", networks.aws_account_id, params["aws_account_id"])
-    params["vpc_id"] = module.validated("vpc_id", networks.vpc_id, params["vpc_id"])
-    if params["route_table_cidr_block"] is not None:
-        params["route_table_cidr_block"] = module.validated("route_table_cidr_block", networks.route_table_cidr_block, params["route_table_cidr_block"])
-    if params["container_id"] is not None and not re.match(r"^[0-9a-f]{24}$", params["container_id"]):
-        module.fail_on_value("container_id", params["container_id"], "must be an Atlas container id: 24 lower-case hex digits")
+    for option, check in (("aws_account_id", validators.aws_account_id), ("vpc_id", validators.vpc_id),
+                          ("route_table_cidr_block", validators.route_table_cidr_block), ("container_id", validators.container_id)):
+        if params[option] is not None:
+            params[option] = module.validated(option, check, params[option])
     if params["wait_timeout"] < 0:
         module.fail_on_value("wait_timeout", params["wait_timeout"], "must be 0 or more seconds")
     check_poll_options(module)
@@ -522,25 +415,7 @@ def main():
         required_if=[("state", "present", ("route_table_cidr_block",))],
         supports_check_mode=True,
     )
-    region_name = validate(module)
-
-    run = PeeringRun(module)
-    run.container = run.resolve_container(region_name)
-    if run.container is None:
-        if module.params["state"] == "absent":
-            module.exit_json(changed=False, peering=None, diff=dict(before={}, after={}))  # no container, no peering
-        if module.params["container_id"]:
-            module.fail_on_value("container_id", module.params["container_id"], "must be the id of an AWS container of project %s"
-                                 % run.project_id)
-        module.fail_json(msg=("Project %s has no Atlas network peering container in %s: create it first with "
-                              "cloudwire.atlas.atlas_container (region=%s, atlas_cidr_block=...)." % (run.project_id, region_name, region_name)))
-    run.container_aws_region = atlas_to_aws_region(run.container.get("regionName"))
-    run.accepter_region = module.params["accepter_region"] or run.container_aws_region
-
-    if module.params["state"] == "present":
-        run_present(run, module)
-    else:
-        run_absent(run, module)
+    module.run(converge, module, validate(module))
 
 
 if __name__ == "__main__":

@@ -183,19 +183,11 @@ api_calls:
 import random
 import time
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
-from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_path
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasApiError, AtlasError, AtlasOutcomeUnknown
-from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
-    container_path,
-    containers_path,
-    find_container,
-    list_aws_containers,
-    peers_path,
-    same_cidr,
-)
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, containers, peerings
+from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_key, normalize_access_list_entry
+from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import find_container
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasApiError, AtlasError, access_list_conflict
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule
-from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peer_path
 from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import peering_view
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.waiting import WaitTimeout, poll
@@ -250,58 +242,37 @@ class AtlasStep:
         return ids
 
     def write_container(self, region, wanted):
-        body = {"atlasCidrBlock": wanted["atlas_cidr_block"], "providerName": "AWS", "regionName": region}
-        try:
-            if wanted.get("id"):
-                raw = self.client.patch(container_path(self.project_id, wanted["id"]), body)
-            else:
-                raw = self.client.post(containers_path(self.project_id), body)
-            return raw["id"]
-        except AtlasOutcomeUnknown:
-            pass  # the write may have been committed: read before deciding
-        except AtlasApiError as exc:
-            if exc.error_code != "CONTAINER_ALREADY_EXISTS":
-                raise
-        found = find_container(list_aws_containers(self.client, self.project_id), region)
-        if found is not None and same_cidr(found.get("atlasCidrBlock"), wanted["atlas_cidr_block"]):
-            return found["id"]
-        if found is not None:
-            raise AtlasError("another run created the Atlas container in %s with CIDR %s while this one wants %s: use "
-                             "vpc_peering_atlas_cidr_block: %s" % (region, found.get("atlasCidrBlock"), wanted["atlas_cidr_block"],
-                                                                   found.get("atlasCidrBlock")))
-        return self.client.post(containers_path(self.project_id), body)["id"]
+        body = containers.request_body(region, wanted["atlas_cidr_block"])
+        if wanted.get("id"):
+            return containers.update(self.client, self.project_id, wanted["id"], body)["id"]
+        return containers.create(self.client, self.project_id, body)["id"]
 
     # -- the access list -----------------------------------------------------------------------------------------------
     def add_entries(self, vpcs, key="access_list"):
         """Every entry of every VPC in one POST (an upsert: repeating it after a lost answer or a conflict is safe)."""
-        body, owners = [], {}
+        entries, owners = [], {}
         for vpc in vpcs:
             for entry in vpc.get(key) or []:
-                normalised = networks.normalize_access_list_entry(entry, check_expiry=False)
+                normalised = normalize_access_list_entry(entry, check_expiry=False)
                 if normalised["key"] not in owners:
-                    body.append(networks.access_list_entry_to_api(normalised))
+                    entries.append(normalised)
                 owners.setdefault(normalised["key"], []).append(vpc["name"])
-        if not body:
+        if not entries:
             return
         names = sorted(set(n for ns in owners.values() for n in ns))
+        doing = "add %s to the project's IP access list" % ", ".join(sorted(owners))
         for attempt in range(1, ACCESS_LIST_ATTEMPTS + 1):
             try:
-                self.client.post(access_list_path(self.project_id), body)
-                break
-            except AtlasOutcomeUnknown:
-                continue
-            except AtlasApiError as exc:
-                # 409: another writer was adding entries at the same time (Atlas does not support concurrent additions).
-                if exc.status != 409 or attempt == ACCESS_LIST_ATTEMPTS:
-                    self.fail(names, "add %s to the project's IP access list" % ", ".join(sorted(owners)), exc)
-                    return
-                time.sleep(0.5 + random.random())
+                if access_lists.add(self.client, self.project_id, entries):
+                    break
             except AtlasError as exc:
-                self.fail(names, "add %s to the project's IP access list" % ", ".join(sorted(owners)), exc)
+                self.fail(names, doing, exc)
                 return
+            # 409 (another writer was adding entries at the same time) or a lost answer: try again.
+            if attempt < ACCESS_LIST_ATTEMPTS:
+                time.sleep(0.5 + random.random())
         else:
-            self.fail(names, "add %s to the project's IP access list" % ", ".join(sorted(owners)),
-                      "the answer was lost %d times: run again" % ACCESS_LIST_ATTEMPTS)
+            self.fail(names, doing, access_list_conflict(sorted(owners), self.project_id, ACCESS_LIST_ATTEMPTS))
             return
         self.did(names)
         for key_, owned in owners.items():
@@ -311,17 +282,10 @@ class AtlasStep:
     def remove_entries(self, vpcs):
         for vpc in vpcs:
             for value in vpc.get("access_list_remove") or []:
-                key = networks.access_list_key(value)
+                key = access_list_key(value)
                 try:
-                    try:
-                        self.client.delete(access_list_path(self.project_id, key))
-                    except AtlasOutcomeUnknown:
-                        self.client.delete(access_list_path(self.project_id, key))  # DELETE is idempotent: 404 then means done
-                    self.did([vpc["name"]])
-                except AtlasApiError as exc:
-                    if exc.status != 404:  # removed meanwhile: the goal is reached
-                        self.fail([vpc["name"]], "remove %s from the project's IP access list" % key, exc)
-                        continue
+                    if access_lists.delete(self.client, self.project_id, key):
+                        self.did([vpc["name"]])
                 except AtlasError as exc:
                     self.fail([vpc["name"]], "remove %s from the project's IP access list" % key, exc)
                     continue
@@ -331,39 +295,16 @@ class AtlasStep:
     def delete_peering(self, name, peer_id):
         """Request the deletion (404 or an earlier request mean it is on its way); the role then waits until it is gone."""
         try:
-            self.client.delete(peer_path(self.project_id, peer_id))
-            self.did([name])
-        except AtlasOutcomeUnknown:
-            self.did([name])  # re-read by the wait that follows
-        except AtlasApiError as exc:
-            if exc.status != 404 and exc.error_code != "PEER_ALREADY_REQUESTED_DELETION":
-                self.fail([name], "delete network peering connection %s" % peer_id, exc)
+            if peerings.delete(self.client, self.project_id, peer_id):
+                self.did([name])
         except AtlasError as exc:
             self.fail([name], "delete network peering connection %s" % peer_id, exc)
 
-    def create_peering(self, body):
-        """POST; after a lost answer (or PEER_ALREADY_EXISTS) adopt what Atlas has, and request only when it has nothing."""
-        try:
-            return self.client.post(peers_path(self.project_id), body)
-        except AtlasOutcomeUnknown:
-            pass
-        except AtlasApiError as exc:
-            if exc.error_code != "PEER_ALREADY_EXISTS":
-                raise
-        peers = self.client.list_all(peers_path(self.project_id), params={"providerName": "AWS"})
-        found = find_peering(peers, body["containerId"], body["vpcId"], body["awsAccountId"])
-        if found is not None and found.get("statusName") not in ("FAILED", "TERMINATING"):
-            return found
-        return self.client.post(peers_path(self.project_id), body)
-
     def wait_gone(self, peer_id):
         params = self.module.params
-
-        def read():
-            return self.client.get_or_none(peer_path(self.project_id, peer_id))
-
         try:
-            poll(read, lambda raw: raw is None, timeout=params["wait_timeout"], initial_interval=params["poll_interval"])
+            poll(lambda: peerings.get(self.client, self.project_id, peer_id), lambda raw: raw is None, timeout=params["wait_timeout"],
+                 initial_interval=params["poll_interval"])
         except WaitTimeout as exc:
             raise AtlasError("peering %s is still %s after %s s: Atlas has not removed it yet; run again later"
                              % (peer_id, (exc.last_value or {}).get("statusName"), params["wait_timeout"]))
@@ -375,14 +316,13 @@ class AtlasStep:
             if not wanted or self.failed(vpc["name"]):
                 continue
             container_id = wanted.get("container_id") or container_ids.get(normalize_region(wanted["accepter_region"]).atlas)
-            body = {"containerId": container_id, "providerName": "AWS", "accepterRegionName": wanted["accepter_region"],
-                    "awsAccountId": wanted["aws_account_id"], "routeTableCidrBlock": wanted["route_table_cidr_block"],
-                    "vpcId": wanted["vpc_id"]}
+            body = peerings.request_body(container_id, wanted["aws_account_id"], wanted["vpc_id"], wanted["route_table_cidr_block"],
+                                         wanted["accepter_region"])
             try:
                 if wanted["request"] == "create":
-                    raw = self.create_peering(body)
+                    raw = peerings.create(self.client, self.project_id, body)
                 elif wanted["request"] == "update":
-                    raw = self.client.patch(peer_path(self.project_id, wanted["id"]), body)
+                    raw = peerings.update(self.client, self.project_id, wanted["id"], body)
                 else:
                     self.delete_peering(vpc["name"], wanted["id"])
                     again.append((vpc["name"], wanted["id"], body))
@@ -399,7 +339,7 @@ class AtlasStep:
                 continue
             try:
                 self.wait_gone(old_id)
-                raw = self.create_peering(body)
+                raw = peerings.create(self.client, self.project_id, body)
             except AtlasError as exc:
                 self.fail([name], "request the network peering to %s again" % body["vpcId"], exc)
                 continue
@@ -414,26 +354,22 @@ class AtlasStep:
         out = {}
         if not regions:
             return out
-        containers = list_aws_containers(self.client, self.project_id)
+        listed = containers.list_aws(self.client, self.project_id)
         for region, names in sorted(regions.items()):
-            found = find_container(containers, region)
+            found = find_container(listed, region)
             if found is None:
                 out[region] = "gone"
                 continue
             try:
-                self.client.delete(container_path(self.project_id, found["id"]))
-                out[region] = "removed"
-                self.did(names)
-            except AtlasOutcomeUnknown:
-                out[region] = "removed"
-                self.did(names)
+                removed = containers.delete(self.client, self.project_id, found["id"])
             except AtlasApiError as exc:
-                if exc.error_code == "CONTAINERS_IN_USE":
-                    out[region] = "in use"  # by a peering or a cluster outside this run: it stays
-                elif exc.status == 404:
-                    out[region] = "gone"
-                else:
+                if exc.error_code != "CONTAINERS_IN_USE":
                     raise
+                out[region] = "in use"  # by a peering or a cluster outside this run: it stays
+                continue
+            out[region] = "removed" if removed else "gone"
+            if removed:
+                self.did(names)
         return out
 
 
@@ -458,7 +394,7 @@ def main():
     for index, item in enumerate(vpcs):
         for position, entry in enumerate(item["access_list"]):
             try:
-                networks.normalize_access_list_entry(entry, check_expiry=False)
+                normalize_access_list_entry(entry, check_expiry=False)
             except ValueError as exc:
                 module.fail_json(msg="Invalid vpcs[%d].access_list[%d]: %s" % (index, position, exc))
 

@@ -144,7 +144,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import apply_route, plan as plan_route
 
 
@@ -166,9 +166,9 @@ def main():
     )
     destination = module.params["destination_cidr_block"]
     try:
-        if networks.canonical_cidr(destination) != destination.strip():
+        if validators.canonical_cidr(destination) != destination.strip():
             module.fail_json(msg="Invalid destination_cidr_block %r: not in canonical form, the block it names is %s"
-                             % (destination, networks.canonical_cidr(destination)))
+                             % (destination, validators.canonical_cidr(destination)))
     except ValueError as exc:
         module.fail_json(msg="Invalid destination_cidr_block: %s" % exc)
     vpcs = module.params["vpcs"]

@@ -275,17 +275,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
-from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_path, entry_from_api
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, containers, peerings, validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, fail_on_value, validated
-from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import (
-    container_result,
-    find_container,
-    list_aws_containers,
-    peerings_in_container,
-    peers_path,
-    same_cidr,
-)
+from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import container_result, find_container, peerings_in_container
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_result
 from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import OUTPUT_VPC, plan_vpc, route_table_ids_of, stack_exists, wanted_entry
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
@@ -369,16 +361,16 @@ class AtlasReads:
         return self.cache[key]
 
     def container(self, region_name):
-        return find_container(self._once("containers", lambda: list_aws_containers(self.client, self.project_id)), region_name)
+        return find_container(self._once("containers", lambda: containers.list_aws(self.client, self.project_id)), region_name)
 
     def peers(self):
-        return self._once("peers", lambda: self.client.list_all(peers_path(self.project_id), params={"providerName": "AWS"}))
+        return self._once("peers", lambda: peerings.list_aws(self.client, self.project_id))
 
     def access_list(self):
-        return self._once("accessList", lambda: [entry_from_api(e) for e in self.client.list_all(access_list_path(self.project_id))])
+        return self._once("accessList", lambda: access_lists.list_entries(self.client, self.project_id))
 
     def entry_status(self, key):
-        return self._once("status " + key, lambda: self.client.get(access_list_path(self.project_id, key) + "/status").get("STATUS"))
+        return self._once("status " + key, lambda: access_lists.status(self.client, self.project_id, key))
 
 
 def validate(module, params):
@@ -386,9 +378,9 @@ def validate(module, params):
     if not module.region:
         fail_on_value(module, "region", None, "is required (or AWS_REGION): the AWS region of the VPCs and of the Atlas container")
     region = validated(module, "region", normalize_region, module.region)
-    params["atlas_cidr_block"] = validated(module, "atlas_cidr_block", networks.atlas_cidr_block, params["atlas_cidr_block"])
+    params["atlas_cidr_block"] = validated(module, "atlas_cidr_block", validators.atlas_cidr_block, params["atlas_cidr_block"])
     if params["project_id"]:
-        params["project_id"] = validated(module, "project_id", networks.project_id, params["project_id"])
+        params["project_id"] = validated(module, "project_id", validators.project_id, params["project_id"])
     wanted = [dict(spec) for spec in params["vpcs"]]
     if not wanted:
         fail_on_value(module, "vpcs", [], "must list at least one VPC")
@@ -404,8 +396,8 @@ def validate(module, params):
         if spec["name"] in names:
             fail_on_value(module, prefix + "name", spec["name"], "names another VPC of vpcs too: give each VPC its own name")
         names.add(spec["name"])
-        for option, check in (("vpc_id", networks.vpc_id), ("aws_account_id", networks.aws_account_id),
-                              ("security_group_id", networks.security_group_id), ("vpc_cidr_block", networks.route_table_cidr_block)):
+        for option, check in (("vpc_id", validators.vpc_id), ("aws_account_id", validators.aws_account_id),
+                              ("security_group_id", validators.security_group_id), ("vpc_cidr_block", validators.route_table_cidr_block)):
             if spec[option]:
                 spec[option] = validated(module, prefix + option, check, spec[option])
     return region, wanted
@@ -449,7 +441,7 @@ def read_atlas(atlas, wanted, seen, region, atlas_cidr_block):
         vpc, stack = mine["vpc"], mine["stack"]
         account = spec["aws_account_id"] or vpc.get("owner_id") or mine.get("account")
         mine.update(container=container, available_peering=available, peering=None, entry_status={}, access_list=[])
-        if container is not None and not same_cidr(container.get("atlasCidrBlock"), atlas_cidr_block):
+        if container is not None and not validators.same_cidr(container.get("atlasCidrBlock"), atlas_cidr_block):
             mine["container_peers"] = peerings_in_container(peers, container["id"])
         if container is not None and vpc:
             mine["peering"] = find_peering(peers, container["id"], vpc["id"], account)
@@ -530,8 +522,7 @@ def main():
         seen = read_aws(aws, wanted)
     except AnsibleEC2Error as e:
         module.fail_json_aws_error(e)
-    atlas.call_or_fail("read the project's network container, peerings and access list",
-                       lambda: read_atlas(AtlasReads(atlas), wanted, seen, region, params["atlas_cidr_block"]))
+    atlas.run(lambda: read_atlas(AtlasReads(atlas), wanted, seen, region, params["atlas_cidr_block"]))
 
     context = dict(region=region, atlas_cidr_block=params["atlas_cidr_block"], template=params["stack_template"], check_mode=module.check_mode)
     vpcs = {}

@@ -103,7 +103,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.transformation import ansible_dict_to_boto3_filter_list
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import networks
+from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, plan, route_summary, route_table_filters
 
 
@@ -123,7 +123,7 @@ def main():
     params = module.params
     destination, pcx, state = params["destination_cidr_block"], params["vpc_peering_connection_id"], params["state"]
     try:
-        canonical = networks.canonical_cidr(destination)
+        canonical = validators.canonical_cidr(destination)
     except ValueError as exc:
         module.fail_json(msg="Invalid destination_cidr_block: %s" % exc)
     if canonical != destination.strip():

@@ -19,7 +19,8 @@ sys.path.insert(0, os.path.join(TESTS, "modules"))
 from module_playbook import run_playbook, task  # noqa: E402  pylint: disable=wrong-import-position,import-error
 
 CREDENTIAL_TYPE = os.path.join(REPO_ROOT, "awx", "credential_type.yml")
-MODULE_UTILS = os.path.join(REPO_ROOT, "plugins", "module_utils", "atlas_options.py")
+# `make venv` links this checkout as cloudwire.atlas here (what ansible-playbook uses too).
+COLLECTIONS = os.path.join(REPO_ROOT, ".ansible", "collections")
 
 
 def load_credential_type():
@@ -35,14 +36,12 @@ def render_injectors(inputs):
 
 
 def module_env_fallbacks():
-    """Every MONGODB_ATLAS_* variable the connection options fall back to, read from the module_utils source."""
-    with open(MODULE_UTILS, encoding="utf-8") as handle:
-        source = handle.read()
-    names = set()
-    for line in source.splitlines():
-        if "env_fallback" in line and "MONGODB_ATLAS_" in line:
-            names.update(word.strip("\"'[]()), ") for word in line.split() if "MONGODB_ATLAS_" in word)
-    return names
+    """Every variable the connection options fall back to, from the argument spec every Atlas module uses."""
+    if COLLECTIONS not in sys.path:
+        sys.path.insert(0, COLLECTIONS)
+    from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import (  # pylint: disable=import-outside-toplevel
+        atlas_argument_spec)
+    return set(name for option in atlas_argument_spec().values() if "fallback" in option for name in option["fallback"][1])
 
 
 def test_injectors_cover_every_connection_fallback():

@@ -8,7 +8,8 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasClient, RetryPolicy
+from ansible_collections.cloudwire.atlas.plugins.module_utils.retries import RetryPolicy
+from ansible_collections.cloudwire.atlas.plugins.module_utils.transport import AtlasClient
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import FakeAtlas
 
 

@@ -24,6 +24,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
 
 REALM = "MMS Public API"
+RECORDED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "contract", "recorded")
+# What real Atlas answers to the digest challenge and to a refused key alike (recorded/accessList-create-401-1.json).
+UNAUTHORIZED_BODY = {"error": 401, "reason": "Unauthorized", "detail": "You are not authorized for this resource.",
+                     "errorCode": "UNEXPECTED_ERROR"}
 
 
 def _md5(text):
@@ -31,7 +35,10 @@ def _md5(text):
 
 
 class Reply:
-    """One scripted answer. ``action`` is None (answer), "drop" (close without answering) or "sleep" (answer late)."""
+    """One scripted answer. ``action`` is None (answer), "drop" (close without answering) or "sleep" (answer late).
+
+    ``body`` is sent as JSON, or as it is when it is bytes; a Content-Type in ``headers`` replaces the default one.
+    """
 
     def __init__(self, status=200, body=None, headers=None, action=None, delay=0.0, match=None):
         self.status = status
@@ -40,6 +47,31 @@ class Reply:
         self.action = action
         self.delay = delay
         self.match = match  # optional (method, path-prefix) the reply is for
+
+
+def recording(name):
+    """One recorded Atlas answer of tests/contract/recorded (see its README) as a dict."""
+    with open(os.path.join(RECORDED, name), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def recorded_names(prefix=""):
+    return sorted(name for name in os.listdir(RECORDED) if name.endswith(".json") and name.startswith(prefix))
+
+
+def recorded_reply(name):
+    """The recorded answer as Atlas sent it: status, Content-Type (charset included), RateLimit and X-Error-Code headers, body."""
+    answer = recording(name)
+    headers = dict(answer.get("response_headers") or {})
+    for header, value in ((answer.get("source") or {}).get("other_response_headers") or {}).items():
+        if header.lower() == "x-error-code":
+            headers[header] = value
+    body = answer.get("response_body")
+    raw = b"" if body is None else json.dumps(body, indent=1).encode("utf-8")
+    if body is not None:
+        headers.setdefault("Content-Type", "application/vnd.atlas.2023-01-01+json;charset=utf-8" if answer["status"] < 400
+                           else "application/json")
+    return Reply(answer["status"], raw, headers)
 
 
 def api_error(status, code, detail="", parameters=None, reason="Error"):
@@ -125,11 +157,12 @@ class FakeAtlas:
                 pass
 
             def _answer(self, status, body=None, headers=None):
-                data = b"" if body is None else json.dumps(body).encode("utf-8")
+                data = body if isinstance(body, bytes) else (b"" if body is None else json.dumps(body).encode("utf-8"))
+                headers = dict(headers or {})
                 self.send_response(status)
-                for name, value in (headers or {}).items():
+                for name, value in headers.items():
                     self.send_header(name, value)
-                if body is not None:
+                if body is not None and not any(name.lower() == "content-type" for name in headers):
                     self.send_header("Content-Type", "application/vnd.atlas.2023-01-01+json" if status < 400 else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
@@ -141,7 +174,8 @@ class FakeAtlas:
                     atlas._nonces[nonce] = 0
                 header = 'Digest realm="%s", domain="", nonce="%s", algorithm=MD5, qop="auth", stale=%s' % (
                     REALM, nonce, "true" if stale else "false")
-                self._answer(401, {"error": 401, "reason": "Unauthorized"}, {"WWW-Authenticate": header})
+                self._answer(401, json.dumps(UNAUTHORIZED_BODY, indent=2).encode("utf-8"),
+                             {"WWW-Authenticate": header, "Content-Type": "application/json"})
 
             def _check_digest(self):
                 header = self.headers.get("Authorization", "")

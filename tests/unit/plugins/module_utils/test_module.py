@@ -12,9 +12,10 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import module as module_utils
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import AtlasOutcomeUnknown
+from ansible_collections.cloudwire.atlas.plugins.module_utils import containers
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError, AtlasOutcomeUnknown, AtlasStateError
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule
-from ansible_collections.cloudwire.atlas.plugins.module_utils.networks import atlas_cidr_block
+from ansible_collections.cloudwire.atlas.plugins.module_utils.validators import atlas_cidr_block
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import api_error
 
 GROUP = "5e2211c17a3e5a48f5497de3"
@@ -181,3 +182,52 @@ def test_missing_requests_is_reported_with_missing_required_lib(monkeypatch, atl
         module.client  # pylint: disable=pointless-statement
     assert "requests" in caught.value.result["msg"]
     assert caught.value.result["exception"] == "Traceback: No module named 'requests'"
+
+
+# -- run: the one handler of Atlas errors --------------------------------------------------------------------------------
+def test_run_returns_what_the_function_returns(atlas):
+    module = _module(_creds(atlas))
+    assert module.run(lambda a, b=0: a + b, 1, b=2) == 3
+
+
+def test_run_reports_an_api_error_with_what_was_being_done(atlas):
+    atlas.add(api_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address 198.51.100.7 is not allowed to access this resource.",
+                        ["198.51.100.7"]))
+    module = _module(_creds(atlas))
+    with pytest.raises(Failed) as caught:
+        module.run(containers.list_aws, module.client, module.project_id)
+    result = caught.value.result
+    assert result["msg"].startswith("Failed to list the project's AWS network peering containers: Atlas refused GET "
+                                    "/groups/%s/containers: 403 IP_ADDRESS_NOT_ON_ACCESS_LIST" % GROUP)
+    assert "add 198.51.100.7" in result["msg"]
+    assert result["error_code"] == "IP_ADDRESS_NOT_ON_ACCESS_LIST" and result["status"] == 403 and result["api_calls"]["requests"] == 2
+    assert atlas.private_key not in repr(result)
+
+
+def test_run_reports_what_atlas_holds_with_its_result_fields(atlas):
+    module = _module(_creds(atlas))
+
+    def refuse():
+        raise AtlasStateError("Atlas peering p is FAILED with errorStateName REJECTED: do this.", error_state_name="REJECTED", peering={"id": "p"})
+
+    with pytest.raises(Failed) as caught:
+        module.run(refuse)
+    assert caught.value.result["msg"] == "Atlas peering p is FAILED with errorStateName REJECTED: do this."
+    assert caught.value.result["error_state_name"] == "REJECTED" and caught.value.result["peering"] == {"id": "p"}
+
+
+def test_run_leaves_other_exceptions_alone(atlas):
+    module = _module(_creds(atlas))
+    with pytest.raises(ZeroDivisionError):
+        module.run(lambda: 1 / 0)
+
+
+def test_a_client_that_cannot_be_set_up_says_so(monkeypatch, atlas):
+    def refuse(**_options):
+        raise AtlasError("the Python library requests is required: ...")
+
+    monkeypatch.setattr(module_utils, "AtlasClient", refuse)
+    module = _module(_creds(atlas))
+    with pytest.raises(Failed) as caught:
+        module.client  # pylint: disable=pointless-statement
+    assert caught.value.result["msg"].startswith("Failed to set up the Atlas client: AtlasError: the Python library requests is required")

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 import pytest
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.networks import normalize_access_list_entry
+from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import normalize_access_list_entry
 from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import (
     PCX_TO_BE_REQUESTED,
     late_ids,

@@ -1,29 +1,27 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AtlasClient against a real HTTP server on 127.0.0.1 with real Digest challenges (fake_atlas.py)."""
+"""transport.py: AtlasClient against a real HTTP server on 127.0.0.1 with real Digest challenges (fake_atlas.py)."""
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import email.utils
 import json
 import socket
 import time
 
 import pytest
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.api import (
-    ACCEPT,
+from ansible_collections.cloudwire.atlas.plugins.module_utils.common import ACCEPT, COLLECTION_VERSION
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import (
     AtlasApiError,
-    AtlasClient,
     AtlasError,
     AtlasOutcomeUnknown,
     AtlasTransportError,
-    RetryPolicy,
-    retry_after_seconds,
 )
+from ansible_collections.cloudwire.atlas.plugins.module_utils.retries import RetryPolicy
+from ansible_collections.cloudwire.atlas.plugins.module_utils.transport import AtlasClient
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import Reply, api_error
 
 GROUP = "5e2211c17a3e5a48f5497de3"
@@ -92,18 +90,6 @@ def test_stale_nonce_on_a_write_resends_the_same_body_once(atlas, make_client):
     assert [e["authenticated"] for e in posts] == [False, True, False, True]
     assert posts[2]["body"] == posts[3]["body"]
     assert len(atlas.api_requests()) == 2  # the write reached the API exactly twice: once per call
-
-
-def test_wrong_private_key_says_which_options_and_never_the_secret(atlas, make_client):
-    client = make_client(private_key="definitely-wrong-secret")
-    with pytest.raises(AtlasApiError) as caught:
-        client.get("/groups/%s" % GROUP)
-    error = caught.value
-    assert error.status == 401
-    assert "public_key and private_key" in str(error) and "MONGODB_ATLAS_PRIVATE_KEY" in str(error)
-    assert "definitely-wrong-secret" not in str(error)
-    assert atlas.private_key not in str(error)
-    assert client.stats["requests"] == 2  # the challenge and one authenticated try, no retry loop on 401
 
 
 # -- Service accounts ---------------------------------------------------------------------------------------------------
@@ -206,84 +192,6 @@ def test_list_all_trusts_total_count_when_the_server_pages_smaller(atlas, make_c
     assert len(atlas.api_requests()) == 3
 
 
-# -- Retries, Retry-After, deadline -------------------------------------------------------------------------------------
-def test_server_errors_are_retried_with_exponential_backoff(atlas, make_client, fake_clock):
-    atlas.route("GET", "/groups/%s" % GROUP, {"id": GROUP})
-    atlas.add(api_error(503, "SERVICE_UNAVAILABLE"), Reply(502, None), api_error(500, "UNEXPECTED_ERROR"))
-    client = make_client()
-    assert client.get("/groups/%s" % GROUP) == {"id": GROUP}
-    # full jitter with rand=0.5: half of 1, 2, 4
-    assert fake_clock.sleeps == [0.5, 1.0, 2.0]
-    assert client.stats["retries"] == 3
-
-
-def test_backoff_is_capped_at_max_delay(atlas, make_client, fake_clock):
-    atlas.route("GET", "/groups/%s" % GROUP, {"id": GROUP})
-    atlas.add(*[api_error(500, "UNEXPECTED_ERROR") for _attempt in range(6)])
-    client = make_client(max_delay=4.0)
-    client.get("/groups/%s" % GROUP)
-    assert fake_clock.sleeps == [0.5, 1.0, 2.0, 2.0, 2.0, 2.0]
-
-
-def test_retry_after_header_is_honoured(atlas, make_client, fake_clock):
-    atlas.route("GET", "/groups/%s" % GROUP, {"id": GROUP})
-    atlas.add(Reply(429, {"error": 429, "errorCode": "RATE_LIMITED"}, headers={"Retry-After": "7"}))
-    client = make_client()
-    assert client.get("/groups/%s" % GROUP) == {"id": GROUP}
-    assert fake_clock.sleeps == [7.5]  # Retry-After plus at most 1 s of jitter
-
-
-def test_token_bucket_retry_after_parameter_is_honoured(atlas, make_client, fake_clock):
-    atlas.route("GET", "/groups/%s" % GROUP, {"id": GROUP})
-    atlas.add(api_error(429, "RATE_LIMITED_TOKEN_BUCKET", "Rate limit exceeded. Please retry after 42 seconds.",
-                        ["api/atlas/v2/groups", 42, 10, 5, 60]))
-    client = make_client()
-    assert client.get("/groups/%s" % GROUP) == {"id": GROUP}
-    assert fake_clock.sleeps == [42.5]
-
-
-def test_retry_after_beyond_the_deadline_fails_at_once(atlas, make_client, fake_clock):
-    atlas.add(Reply(429, {"error": 429, "errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["x", 120, 10, 5, 60]},
-                    headers={"Retry-After": "120"}))
-    client = make_client(deadline=60)
-    with pytest.raises(AtlasApiError) as caught:
-        client.get("/groups/%s" % GROUP)
-    assert caught.value.status == 429
-    assert "rate limited" in str(caught.value).lower()
-    assert fake_clock.sleeps == []
-
-
-def test_retries_stop_at_the_deadline(atlas, make_client, fake_clock):
-    atlas.add(*[api_error(503, "SERVICE_UNAVAILABLE") for _attempt in range(50)])
-    client = make_client(deadline=20, max_delay=8.0)
-    with pytest.raises(AtlasApiError) as caught:
-        client.get("/groups/%s" % GROUP)
-    assert caught.value.status == 503
-    assert "kept failing for 20 s" in str(caught.value)
-    assert sum(fake_clock.sleeps) < 20
-    assert fake_clock.sleeps == [0.5, 1.0, 2.0, 4.0, 4.0, 4.0, 4.0]  # 19.5 s slept; 4 s more would cross the deadline
-    assert len(atlas.api_requests()) == 8
-
-
-def test_client_errors_are_not_retried(atlas, make_client, fake_clock):
-    atlas.add(api_error(409, "CONTAINER_ALREADY_EXISTS", "A container already exists for group x.", [GROUP]))
-    client = make_client()
-    with pytest.raises(AtlasApiError) as caught:
-        client.post("/groups/%s/containers" % GROUP, {})
-    assert caught.value.error_code == "CONTAINER_ALREADY_EXISTS"
-    assert caught.value.parameters == [GROUP]
-    assert fake_clock.sleeps == []
-
-
-def test_non_json_error_body_is_reported_briefly(atlas, make_client):
-    atlas.add(Reply(400, "<html>" + "x" * 1000))
-    client = make_client()
-    with pytest.raises(AtlasApiError) as caught:
-        client.get("/groups/%s" % GROUP)
-    assert caught.value.error_code is None
-    assert len(caught.value.detail) <= 200
-
-
 # -- Outcome unknown: writes are never blindly re-sent -------------------------------------------------------------------
 @pytest.mark.parametrize("method", ["POST", "PATCH", "DELETE"])
 def test_write_dropped_after_sending_is_outcome_unknown(atlas, make_client, fake_clock, method):
@@ -337,45 +245,6 @@ def test_connection_refused_is_retried_for_writes_too_and_bounded(fake_clock):
     assert client.stats["requests"] == 7
 
 
-# -- Error mapping ------------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("reply, method, path, expected", [
-    (api_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address 198.51.100.7 is not allowed to access this resource.",
-               ["198.51.100.7"]), "GET", "/groups/%s/peers" % GROUP,
-     ["403 IP_ADDRESS_NOT_ON_ACCESS_LIST", "198.51.100.7", "API Access List", "Organization Access Manager"]),
-    (api_error(403, "ORG_REQUIRES_ACCESS_LIST", "This organization requires access through an access list of ip ranges.",
-               ["203.0.113.9"]), "GET", "/groups/%s" % GROUP, ["ORG_REQUIRES_ACCESS_LIST", "add 203.0.113.9", "API Access List"]),
-    (api_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address 192.0.2.44 is not allowed to access this resource."),
-     "GET", "/groups/%s" % GROUP, ["add 192.0.2.44"]),
-    (api_error(403, "ORG_REQUIRES_ACCESS_LIST", "This organization requires access through an access list of ip ranges."),
-     "GET", "/groups/%s" % GROUP, ["this machine's public address", "add that address"]),
-    (api_error(403, "RESOURCE_REQUIRES_ACCESS_LIST", "This resource requires access through an access list of ip ranges.",
-               ["2001:db8::1"]), "GET", "/groups/%s" % GROUP, ["add 2001:db8::1"]),
-    (api_error(401, "USER_UNAUTHORIZED", "Current user is not authorized to perform this action."), "POST",
-     "/groups/%s/peers" % GROUP, ["USER_UNAUTHORIZED", "Project Network Access Manager"]),
-    (api_error(401, "USER_UNAUTHORIZED", "Current user is not authorized to perform this action."), "DELETE",
-     "/groups/%s/containers/x" % GROUP, ["Project Owner on the project"]),
-    (api_error(401, "USER_UNAUTHORIZED", "Current user is not authorized to perform this action."), "GET",
-     "/groups/%s/peers" % GROUP, ["Project Read Only"]),
-    (api_error(404, "GROUP_NAME_NOT_FOUND", 'No group with name "shop-dev" exists.', ["shop-dev"]), "GET",
-     "/groups/byName/shop-dev", ["GROUP_NAME_NOT_FOUND", "project_id / project_name", "invite"]),
-    (api_error(401, "NOT_IN_GROUP", "The current user is not in the group, or the group does not exist."), "GET",
-     "/groups/%s" % GROUP, ["NOT_IN_GROUP", "not a member"]),
-    (api_error(406, "INVALID_VERSION_DATE", "Invalid accept header or version date."), "GET", "/groups/%s" % GROUP,
-     ["INVALID_VERSION_DATE", "2023-01-01", "base_url"]),
-])
-def test_common_errors_say_what_to_do(atlas, make_client, reply, method, path, expected):
-    atlas.add(reply)
-    client = make_client()
-    with pytest.raises(AtlasApiError) as caught:
-        client.request(method, path, body={} if method == "POST" else None)
-    message = str(caught.value)
-    assert message.startswith("Atlas refused %s %s: " % (method, path))
-    for fragment in expected:
-        assert fragment in message
-    assert atlas.private_key not in message
-    assert caught.value.to_dict()["status"] == reply.status
-
-
 def test_get_or_none_is_none_only_for_a_missing_resource(atlas, make_client):
     client = make_client()
     assert client.get_or_none("/groups/%s/peers/%s" % (GROUP, "0" * 24)) is None
@@ -385,45 +254,71 @@ def test_get_or_none_is_none_only_for_a_missing_resource(atlas, make_client):
     assert caught.value.error_code == "GROUP_NOT_FOUND"
 
 
-# -- Pure pieces --------------------------------------------------------------------------------------------------------
-class _Response:
-    def __init__(self, headers=None, body=None):
-        self.headers = headers or {}
-        self._body = body
-
-    def json(self):
-        if self._body is None:
-            raise ValueError("no body")
-        return self._body
+# -- Answers as real Atlas gives them ---------------------------------------------------------------------------------
+def test_user_agent_names_the_collection_version(atlas, make_client):
+    atlas.route("GET", "/groups/%s" % GROUP, {"id": GROUP})
+    make_client().get("/groups/%s" % GROUP)
+    assert atlas.api_requests()[0]["headers"]["User-Agent"].startswith("cloudwire.atlas/%s " % COLLECTION_VERSION)
 
 
-@pytest.mark.parametrize("headers, body, expected", [
-    ({"Retry-After": "12"}, None, 12.0),
-    ({"Retry-After": "-3"}, None, 0.0),
-    ({}, {"errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["api/atlas/v2/orgs", 55, 10, 5, 60]}, 55.0),
-    ({"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}, {"errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["x", 9]}, 0.0),
-    ({"Retry-After": "soon"}, {"errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["x", 9]}, 9.0),
-    ({}, {"errorCode": "RATE_LIMITED", "parameters": ["/api/oauth/token", 50, 1]}, None),
-    ({}, {"errorCode": "RATE_LIMITED_TOKEN_BUCKET", "parameters": ["x"]}, None),
-    ({}, None, None),
-])
-def test_retry_after_seconds(headers, body, expected):
-    assert retry_after_seconds(_Response(headers, body)) == expected
+@pytest.mark.parametrize("status", [200, 201, 202])
+def test_any_2xx_of_a_write_is_success_whatever_the_charset(atlas, make_client, status):
+    atlas.add(Reply(status, b'{"results": [{"cidrBlock": "10.0.0.0/16"}], "totalCount": 1}',
+                    headers={"Content-Type": "application/vnd.atlas.2023-01-01+json;charset=utf-8"}))
+    answer = make_client().post("/groups/%s/accessList" % GROUP, [{"cidrBlock": "10.0.0.0/16"}])
+    assert answer == {"results": [{"cidrBlock": "10.0.0.0/16"}], "totalCount": 1}
 
 
-def test_retry_after_as_an_http_date():
-    in_a_minute = email.utils.formatdate(time.time() + 60, usegmt=True)
-    assert 55 <= retry_after_seconds(_Response({"Retry-After": in_a_minute})) <= 60
+def test_an_empty_answer_with_a_content_type_is_an_empty_dict(atlas, make_client):
+    atlas.add(Reply(204, b"", headers={"Content-Type": "application/vnd.atlas.2023-01-01+json;charset=utf-8"}))
+    assert make_client().delete("/groups/%s/accessList/10.0.0.0%%2F16" % GROUP) == {}
 
 
-def test_retry_budget_full_jitter_bounds():
-    now = [0.0]
-    low = RetryPolicy(deadline=100, base_delay=2, max_delay=10, clock=lambda: now[0], rand=lambda: 0.0).start()
-    high = RetryPolicy(deadline=100, base_delay=2, max_delay=10, clock=lambda: now[0], rand=lambda: 0.999999).start()
-    for retries, cap in enumerate([2, 4, 8, 10, 10]):
-        low.retries = high.retries = retries
-        assert low.next_delay() == 0.0
-        assert cap * 0.99 < high.next_delay() < cap
-    now[0] = 95.0
-    assert high.next_delay() is None  # 10 s more would pass the 100 s deadline
-    assert high.next_delay(retry_after=1) == pytest.approx(2.0, abs=0.01)
+def test_a_success_that_is_not_json_is_an_error_naming_the_call(atlas, make_client):
+    atlas.add(Reply(200, b"<html>maintenance</html>", headers={"Content-Type": "text/html"}))
+    with pytest.raises(AtlasApiError) as caught:
+        make_client().get("/groups/%s" % GROUP)
+    assert "GET /groups/%s" % GROUP in str(caught.value) and "not JSON" in str(caught.value)
+
+
+def test_list_all_takes_an_answer_without_the_envelope_as_the_whole_list(atlas, make_client):
+    items = [{"id": "%024x" % i} for i in range(3)]
+    atlas.route("GET", "/groups/%s/peers" % GROUP, items)
+    assert make_client().list_all("/groups/%s/peers" % GROUP) == items
+    assert len(atlas.api_requests()) == 1
+
+
+def test_delete_if_present_says_whether_this_call_removed_it(atlas, make_client):
+    path = "/groups/%s/accessList/10.0.0.0%%2F16" % GROUP
+    client = make_client()
+    atlas.add(Reply(204, None))
+    assert client.delete_if_present(path) is True
+    assert client.delete_if_present(path) is False  # the fake answers 404 RESOURCE_NOT_FOUND: gone already
+    atlas.add(Reply(action="drop"))
+    assert client.delete_if_present(path) is True, "a lost answer then a 404: the first DELETE did it"
+    assert [e["method"] for e in atlas.api_requests()] == ["DELETE"] * 4
+
+
+def test_delete_if_present_raises_other_refusals_and_a_missing_project(atlas, make_client):
+    client = make_client()
+    atlas.add(api_error(409, "CONTAINERS_IN_USE", "Cannot modify in use containers."))
+    with pytest.raises(AtlasApiError, match="CONTAINERS_IN_USE"):
+        client.delete_if_present("/groups/%s/containers/%s" % (GROUP, "c" * 24))
+    atlas.add(api_error(404, "GROUP_NOT_FOUND", "No group with ID %s exists." % GROUP, [GROUP]))
+    with pytest.raises(AtlasApiError, match="GROUP_NOT_FOUND"):
+        client.delete_if_present("/groups/%s/containers/%s" % (GROUP, "c" * 24))
+    atlas.add(Reply(action="drop"), Reply(action="drop"))
+    with pytest.raises(AtlasOutcomeUnknown):
+        client.delete_if_present("/groups/%s/containers/%s" % (GROUP, "c" * 24))
+
+
+def test_delete_if_present_with_a_read_sends_again_only_when_the_resource_is_still_there(atlas, make_client):
+    path = "/groups/%s/containers/%s" % (GROUP, "c" * 24)
+    client = make_client()
+    reads = []
+    atlas.add(Reply(action="drop"))
+    assert client.delete_if_present(path, still_there=lambda: reads.append("gone") or False) is True
+    assert reads == ["gone"] and [e["method"] for e in atlas.api_requests()] == ["DELETE"]
+    atlas.add(Reply(action="drop"), Reply(204, None))
+    assert client.delete_if_present(path, still_there=lambda: True) is True
+    assert [e["method"] for e in atlas.api_requests()] == ["DELETE"] * 3
