@@ -82,8 +82,8 @@ def input_errors(inputs):
         if "vpc_peering_subnet_cidr_blocks" in values and len(values["vpc_peering_subnet_cidr_blocks"] or []) != 2:
             errors.append("vpc_peering_subnet_cidr_blocks: the stack %s needs exactly two subnet CIDR blocks, got %d"
                           % (stack, len(values["vpc_peering_subnet_cidr_blocks"] or [])))
-    elif (values.get("vpc_peering_access_list_mode") == "security_group" and values.get("vpc_peering_vpc_id")
-          and not values.get("vpc_peering_security_group_id")):
+    elif all((values.get("vpc_peering_access_list_mode") == "security_group", values.get("vpc_peering_vpc_id"),
+              not values.get("vpc_peering_security_group_id"))):
         errors.append("vpc_peering_security_group_id: required with vpc_peering_access_list_mode=security_group and an existing VPC "
                       "(vpc_peering_vpc_id %s): the group to open the Atlas access list to" % values["vpc_peering_vpc_id"])
 

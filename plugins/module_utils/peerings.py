@@ -98,12 +98,8 @@ def delete(client, project_id, peer_id):
 # -- judgement (pure) -----------------------------------------------------------------------------------------------------
 def find_peering(peers, container_id, vpc_id, aws_account_id):
     """The peering with identity (container, VPC, account); a live one wins over one that is terminating."""
-    matches = [
-        p for p in peers
-        if p.get("containerId") == container_id
-        and (p.get("vpcId") or "").lower() == vpc_id.lower()
-        and str(p.get("awsAccountId") or "") == aws_account_id
-    ]
+    identity = (container_id, vpc_id.lower(), aws_account_id)
+    matches = [p for p in peers if (p.get("containerId"), (p.get("vpcId") or "").lower(), str(p.get("awsAccountId") or "")) == identity]
     live = [p for p in matches if p.get("statusName") != "TERMINATING"]
     if live:
         return live[0]
