@@ -113,8 +113,10 @@ e2e: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ansible-lint --offline
 
+# Scripts under tests/ import the harness package tests/support as `support` (pytest.ini's pythonpath for pytest).
+BENCH_ARGS ?=
 bench: $(STAMP)
-	$(PY) tests/bench/run_bench.py
+	PYTHONPATH="$(CURDIR)/tests" $(PY) tests/bench/run_bench.py $(BENCH_ARGS)
 
 demo: $(STAMP)
 	$(PY) hack/demo.py

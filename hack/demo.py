@@ -13,10 +13,10 @@ import sys
 import time
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path[:0] = [os.path.join(REPO_ROOT, "tests"), os.path.join(REPO_ROOT, "tests", "e2e")]
+sys.path.insert(0, os.path.join(REPO_ROOT, "tests"))  # the test harness package, tests/support
 
+from support.aws import create_existing_vpc  # noqa: E402  pylint: disable=wrong-import-position
 from support.servers import AtlasSimulator, MotoServer, environment, seed_project  # noqa: E402  pylint: disable=wrong-import-position
-from e2e_helpers import create_existing_vpc  # noqa: E402  pylint: disable=wrong-import-position
 
 RECAP = re.compile(r"^(\S+)\s+: ok=\d+\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
 

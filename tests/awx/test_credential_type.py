@@ -6,21 +6,15 @@ empty inputs too. These tests render the injectors the same way and run a real m
 
 import os
 import secrets
-import sys
 
 import jinja2.sandbox
 import pytest
 import yaml
 
-TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REPO_ROOT = os.path.dirname(TESTS)
-sys.path.insert(0, os.path.join(TESTS, "modules"))
-
-from module_playbook import run_playbook, task  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from support.paths import REPO_ROOT
+from support.playbooks import run_tasks, task
 
 CREDENTIAL_TYPE = os.path.join(REPO_ROOT, "awx", "credential_type.yml")
-# `make venv` links this checkout as cloudwire.atlas here (what ansible-playbook uses too).
-COLLECTIONS = os.path.join(REPO_ROOT, ".ansible", "collections")
 
 
 def load_credential_type():
@@ -36,9 +30,8 @@ def render_injectors(inputs):
 
 
 def module_env_fallbacks():
-    """Every variable the connection options fall back to, from the argument spec every Atlas module uses."""
-    if COLLECTIONS not in sys.path:
-        sys.path.insert(0, COLLECTIONS)
+    """Every variable the connection options fall back to, from the argument spec every Atlas module uses (the checkout as
+    cloudwire.atlas: .ansible/collections, on pytest.ini's pythonpath, as ansible-playbook finds it)."""
     from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import (  # pylint: disable=import-outside-toplevel
         atlas_argument_spec)
     return set(name for option in atlas_argument_spec().values() if "fallback" in option for name in option["fallback"][1])
@@ -64,7 +57,7 @@ def _run_with_injected_env(atlas_env, tmp_path, injected):
     os.environ.clear()
     os.environ.update(clean)
     try:
-        return run_playbook(atlas_env, tmp_path, [
+        return run_tasks(atlas_env, tmp_path, [
             task("read containers", "atlas_container_info", {"project_id": atlas_env["project_id"]}),
         ], module_defaults=False, extra_env=injected)
     finally:

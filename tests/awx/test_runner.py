@@ -8,45 +8,44 @@ template's extra vars. Run mode converges; Check mode with diff reports drift, w
 
 import os
 import secrets
-import sys
 
+import ansible_runner
 import pytest
 
-TESTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-REPO_ROOT = os.path.dirname(TESTS)
-sys.path.insert(0, os.path.join(TESTS, "e2e"))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import ansible_runner  # noqa: E402  pylint: disable=wrong-import-position,import-error
-from e2e_helpers import INVENTORY, atlas_api, create_existing_vpc  # noqa: E402  pylint: disable=wrong-import-position,import-error
-from test_credential_type import render_injectors  # noqa: E402  pylint: disable=wrong-import-position,import-error
-
-from support.servers import AtlasSimulator, MotoServer, seed_project  # noqa: E402  pylint: disable=wrong-import-position,import-error
+from support.atlas import atlas_api
+from support.aws import create_existing_vpc
+from support.paths import BIN, LOCAL_INVENTORY, REPO_ROOT
+from support.servers import fresh_atlas_env
+from test_credential_type import render_injectors
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def awx_world(tmp_path_factory):
-    """Own servers, a project, an existing VPC, AWX-like job settings."""
-    with MotoServer() as moto, AtlasSimulator(aws_endpoint=moto.url, initiating_delay=0.5, finalizing_delay=0.5,
-                                              terminating_delay=0.5, access_list_delay=0.2) as sim:
-        atlas = seed_project(sim, "cloudwire-awx")
-        vpc_id = create_existing_vpc(moto.url)
-        aws_secret = "awx-aws-secret-" + secrets.token_hex(12)
-        injected = render_injectors({"public_key": atlas["public_key"], "private_key": atlas["private_key"],
-                                     "base_url": atlas["base_url"]})
-        # What the Amazon Web Services credential type injects; moto accepts any key pair for the default account.
-        injected.update({"AWS_ACCESS_KEY_ID": "AWXRUNNERTEST", "AWS_SECRET_ACCESS_KEY": aws_secret})
-        # Non-secret settings of the local inventory (an AWX inventory would hold them as variables).
-        injected.update({"AWS_ENDPOINT_URL": moto.url, "CLOUDWIRE_LOCAL_EXISTING_VPC_ID": vpc_id,
-                         "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")})
-        yield {
-            "moto": moto, "sim": sim, "atlas": atlas, "envvars": injected,
-            "extravars": {"vpc_peering_atlas_project_name": atlas["project_name"]},  # the job template's extra vars
-            "secrets": [atlas["private_key"], atlas["readonly_private_key"], aws_secret],
-            "private_data_dir": tmp_path_factory.mktemp("awx-job"),
-        }
+def simulator_delays():
+    return dict(initiating_delay=0.5, finalizing_delay=0.5, terminating_delay=0.5, access_list_delay=0.2)
+
+
+@pytest.fixture(scope="module")
+def awx_world(moto_server, atlas_simulator, tmp_path_factory):
+    """Fresh servers, a project, an existing VPC, AWX-like job settings."""
+    moto, sim = moto_server, atlas_simulator
+    atlas = fresh_atlas_env(moto, sim, "cloudwire-awx")
+    vpc_id = create_existing_vpc(moto.url)
+    aws_secret = "awx-aws-secret-" + secrets.token_hex(12)
+    injected = render_injectors({"public_key": atlas["public_key"], "private_key": atlas["private_key"],
+                                 "base_url": atlas["base_url"]})
+    # What the Amazon Web Services credential type injects; moto accepts any key pair for the default account.
+    injected.update({"AWS_ACCESS_KEY_ID": "AWXRUNNERTEST", "AWS_SECRET_ACCESS_KEY": aws_secret})
+    # Non-secret settings of the local inventory (an AWX inventory would hold them as variables).
+    injected.update({"AWS_ENDPOINT_URL": moto.url, "CLOUDWIRE_LOCAL_EXISTING_VPC_ID": vpc_id,
+                     "PATH": BIN + os.pathsep + os.environ.get("PATH", "")})
+    return {
+        "moto": moto, "sim": sim, "atlas": atlas, "envvars": injected,
+        "extravars": {"vpc_peering_atlas_project_name": atlas["project_name"]},  # the job template's extra vars
+        "secrets": [atlas["private_key"], atlas["readonly_private_key"], aws_secret],
+        "private_data_dir": tmp_path_factory.mktemp("awx-job"),
+    }
 
 
 def run_job(world, job_type):
@@ -59,7 +58,7 @@ def run_job(world, job_type):
     try:
         runner = ansible_runner.run(
             private_data_dir=str(world["private_data_dir"]), project_dir=REPO_ROOT, playbook="playbooks/peer.yml",
-            inventory=INVENTORY, extravars=world["extravars"], envvars=world["envvars"],
+            inventory=LOCAL_INVENTORY, extravars=world["extravars"], envvars=world["envvars"],
             cmdline="--check --diff" if job_type == "check" else None, quiet=True, timeout=900,
             # As AWX does (AWX_RUNNER_OMIT_ENV_FILES, on by default): no env/ files in the private data dir.
             suppress_env_files=True)

@@ -9,27 +9,17 @@ import json
 import os
 import re
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from collections import Counter
 from datetime import datetime, timezone
 
+from support.fault_proxy import FaultProxy
+from support.playbooks import WRITE_METHODS, playbook_env, run_playbook as run_playbook_with
+from support.servers import AtlasSimulator, MotoServer, fresh_atlas_env
+
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
-TESTS_DIR = os.path.dirname(BENCH_DIR)
-REPO_ROOT = os.path.dirname(TESTS_DIR)
-if TESTS_DIR not in sys.path:
-    sys.path.insert(0, TESTS_DIR)
-
-from support.fault_proxy import FaultProxy  # noqa: E402  pylint: disable=wrong-import-position
-from support.servers import AtlasSimulator, MotoServer, environment, seed_project  # noqa: E402  pylint: disable=wrong-import-position
-
-BIN = os.path.dirname(sys.executable)
-ANSIBLE_PLAYBOOK = os.path.join(BIN, "ansible-playbook")
 REGION = "us-east-1"
 ATLAS_CIDR = "192.168.248.0/21"
-WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 # Actions that run inside the controller process (no module process is started for them).
 CONTROLLER_ACTIONS = frozenset((
     "ansible.builtin.set_fact", "set_fact", "ansible.builtin.debug", "debug", "ansible.builtin.assert", "assert",
@@ -79,9 +69,7 @@ class World:
         self.stop()
 
     def reset(self):
-        self.moto.reset()
-        self.sim.reset()
-        self.atlas = seed_project(self.sim, "cloudwire-bench")
+        self.atlas = fresh_atlas_env(self.moto, self.sim, "cloudwire-bench", aws_endpoint=self.proxy.url)
         self.clear_logs()
         return self.atlas
 
@@ -90,17 +78,7 @@ class World:
         self.proxy.clear()
 
     def env(self, **extra):
-        env = dict(os.environ)
-        env.update(environment(self.atlas, self.proxy.url))
-        env.update({
-            "ANSIBLE_CONFIG": os.path.join(REPO_ROOT, "ansible.cfg"),
-            "ANSIBLE_NOCOLOR": "1",
-            "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-            "ANSIBLE_SHOW_CUSTOM_STATS": "0",
-            "PYTHONDONTWRITEBYTECODE": "1",
-        })
-        env.update(extra)
-        return env
+        return playbook_env(self.atlas["env"], ANSIBLE_SHOW_CUSTOM_STATS="0", **extra)
 
     def logs(self):
         return self.sim.requests(), self.proxy.calls()
@@ -146,53 +124,12 @@ def write_inventory(directory, count, by_project_id=True, existing=None):
 
 
 # ---- playbook runs ------------------------------------------------------------------------------------------------
-class Run:
-    """One ansible-playbook run: wall time, the json callback's task list, and the two call logs of its window."""
-
-    def __init__(self, argv, proc, seconds, started, ended, atlas_log, aws_log):
-        self.argv = argv
-        self.rc = proc.returncode
-        self.stdout = proc.stdout
-        self.stderr = proc.stderr
-        self.seconds = seconds
-        self.started = started
-        self.ended = ended
-        self.atlas_log = atlas_log
-        self.aws_log = aws_log
-        try:
-            self.result = json.loads(proc.stdout[proc.stdout.index("{"):]) if "{" in proc.stdout else None
-        except ValueError:
-            self.result = None
-        self.stats = (self.result or {}).get("stats", {})
-
-    def explain(self):
-        return "%s -> rc %s in %.0f s\n%s\n%s" % (" ".join(self.argv), self.rc, self.seconds, self.stdout[-4000:], self.stderr[-2000:])
-
-    @property
-    def ok(self):
-        return self.rc == 0 and self.result is not None and all(s["failures"] == 0 and s["unreachable"] == 0 for s in self.stats.values())
-
-    def host_tasks(self):
-        """[(task name, host, result, task duration dict)] for every task of every play."""
-        rows = []
-        for play in (self.result or {}).get("plays", []):
-            for task in play["tasks"]:
-                for host, result in task["hosts"].items():
-                    rows.append((task["task"]["name"], host, result, task["task"].get("duration", {})))
-        return rows
-
-
 def run_playbook(world, playbook, inventory, *args, env_extra=None, timeout=1800, forks=10):
-    argv = [ANSIBLE_PLAYBOOK, os.path.join(REPO_ROOT, "playbooks", playbook) if not os.path.isabs(playbook) else playbook,
-            "-i", inventory, "--forks", str(forks), *args]
+    """A support.playbooks run of `playbook` with the world's logs of its window (run.atlas_log, run.aws_log)."""
     world.clear_logs()
-    started_wall = time.time()
-    started = time.monotonic()
-    proc = subprocess.run(argv, cwd=REPO_ROOT, env=world.env(**(env_extra or {})), capture_output=True, text=True, timeout=timeout,
-                          check=False)
-    seconds = time.monotonic() - started
-    atlas_log, aws_log = world.logs()
-    return Run(argv, proc, seconds, started_wall, time.time(), atlas_log, aws_log)
+    run = run_playbook_with(world.env(**(env_extra or {})), playbook, "--forks", str(forks), *args, inventory=inventory, timeout=timeout)
+    run.atlas_log, run.aws_log = world.logs()
+    return run
 
 
 # ---- figures ------------------------------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 """`make bench`: measure a converge, a no-op run and a drift check of the role against moto and the Atlas simulator, side
 by side in one run, and write docs/PERFORMANCE.md.
 
-    .venv/bin/python tests/bench/run_bench.py            # full run (about 15 min on 2 shared cores; 21 min at load average 10)
-    .venv/bin/python tests/bench/run_bench.py --quick    # fewer repetitions, 1 and 3 VPCs instead of 1/10/30 (smoke check)
-    .venv/bin/python tests/bench/run_bench.py --output /tmp/PERF.md --json /tmp/perf.json
+    make bench                        # full run (about 15 min on 2 shared cores; 21 min at load average 10)
+    make bench BENCH_ARGS=--quick     # fewer repetitions, 1 and 3 VPCs instead of 1/10/30 (smoke check)
+    PYTHONPATH=tests .venv/bin/python tests/bench/run_bench.py --output /tmp/PERF.md --json /tmp/perf.json   # what make bench runs
 
 Starts and stops its own servers (moto behind a logging proxy, the Atlas simulator) on free 127.0.0.1 ports.
 """
@@ -15,18 +15,17 @@ import platform
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import bench_lib as lib  # noqa: E402  pylint: disable=wrong-import-position
-import report  # noqa: E402  pylint: disable=wrong-import-position
-import scenarios  # noqa: E402  pylint: disable=wrong-import-position
+import bench_lib as lib
+import report
+import scenarios
+from support.paths import REPO_ROOT
 
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions and a smaller fleet (smoke check)")
-    parser.add_argument("--output", default=os.path.join(lib.REPO_ROOT, "docs", "PERFORMANCE.md"))
-    parser.add_argument("--json", default=os.path.join(lib.REPO_ROOT, ".build", "bench", "results.json"), help="raw figures")
+    parser.add_argument("--output", default=os.path.join(REPO_ROOT, "docs", "PERFORMANCE.md"))
+    parser.add_argument("--json", default=os.path.join(REPO_ROOT, ".build", "bench", "results.json"), help="raw figures")
     parser.add_argument("--only", choices=["single", "peer", "scale", "wait", "module"], action="append",
                         help="run only these sections (repeatable); the page then shows only them")
     parser.add_argument("--note", action="append", default=[], help="a line for the page's method section (repeatable)")

@@ -9,6 +9,7 @@ import sys
 import time
 
 import bench_lib as lib
+from support.paths import REPO_ROOT
 
 # ---- 1-3: converge, no-op, drift check, scale ---------------------------------------------------------------------
 
@@ -98,7 +99,7 @@ def run_script(world, vpcs):
     argv = [sys.executable, PEER_SCRIPT, "--region", lib.REGION, "--atlas-cidr", lib.ATLAS_CIDR] + [vpc_id for vpc_id, _cidr in vpcs]
     world.clear_logs()
     started = time.monotonic()
-    proc = subprocess.run(argv, cwd=lib.REPO_ROOT, env=world.env(), capture_output=True, text=True, timeout=900, check=False)
+    proc = subprocess.run(argv, cwd=REPO_ROOT, env=world.env(), capture_output=True, text=True, timeout=900, check=False)
     seconds = time.monotonic() - started
     if proc.returncode != 0:
         raise RuntimeError("peer_script.py failed (rc %s):\n%s\n%s" % (proc.returncode, proc.stdout[-2000:], proc.stderr[-4000:]))

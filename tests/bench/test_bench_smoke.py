@@ -1,16 +1,11 @@
 """Smoke test of `make bench`: the cheapest parts of its quick mode, asserting on call counts and on the structure of the
 figures and of the page, never on seconds."""
 
-import os
-import sys
-
 import pytest
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-import bench_lib as lib  # noqa: E402  pylint: disable=wrong-import-position
-import report  # noqa: E402  pylint: disable=wrong-import-position
-import scenarios  # noqa: E402  pylint: disable=wrong-import-position
+import bench_lib as lib
+import report
+import scenarios
 
 
 @pytest.fixture(scope="module")

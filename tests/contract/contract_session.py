@@ -1,12 +1,7 @@
 """A requests session that checks every Atlas response against the spec extract as it arrives."""
 
-import os
-import sys
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "simulator"))
-
-from contract_schemas import check_response  # noqa: E402  pylint: disable=wrong-import-position
-from simulator_helpers import AtlasSession, recorded  # noqa: E402  pylint: disable=wrong-import-position
+from contract_schemas import check_response
+from support.atlas import AtlasSession, recorded
 
 # What Atlas's authentication filter answers before any operation runs, taken from the recordings and FACTS.md rather than
 # from the simulator: a refused digest key (recorded: accessList-create-401-1.json) and a refused bearer token (FACTS.md 3).

@@ -1,7 +1,7 @@
 """Write the description-free extract of the Atlas Admin API spec that the contract tests validate against.
 
-    python tests/contract/extract_schemas.py                 # read ../shared/atlas-openapi/..., write atlas_schemas.json
-    python tests/contract/extract_schemas.py --check         # exit 1 when the committed extract is out of date
+    PYTHONPATH=tests python tests/contract/extract_schemas.py          # read ../shared/atlas-openapi/..., write atlas_schemas.json
+    PYTHONPATH=tests python tests/contract/extract_schemas.py --check  # exit 1 when the committed extract is out of date
 
 Keeps the operations of the paths the collection uses and every component they reference (transitively); drops
 prose (description, summary, example(s), externalDocs, x-* extensions) so the file stays small and stable.
@@ -14,8 +14,9 @@ import sys
 
 import yaml
 
+from support.paths import REPO_ROOT
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
 DEFAULT_SPEC = os.path.join(os.path.dirname(REPO_ROOT), "shared", "atlas-openapi", "atlas-admin-v2-2023-01-01.yaml")
 DEFAULT_OUTPUT = os.path.join(HERE, "atlas_schemas.json")
 PATHS = (
@@ -110,7 +111,7 @@ def main(argv=None):
     if args.check:
         with open(args.output, encoding="utf-8") as current:
             if current.read() != text:
-                print(f"{args.output} is out of date: run python tests/contract/extract_schemas.py", file=sys.stderr)
+                print(f"{args.output} is out of date: run PYTHONPATH=tests python tests/contract/extract_schemas.py", file=sys.stderr)
                 return 1
         return 0
     with open(args.output, "w", encoding="utf-8") as output:

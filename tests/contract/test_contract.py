@@ -12,7 +12,7 @@ from requests.auth import HTTPDigestAuth
 import extract_schemas
 from contract_session import ContractSession
 from contract_schemas import EXTRACT, SPEC_CORRECTIONS, check_response, operation_for, schema_errors
-from simulator_helpers import customer_ec2
+from support.aws import customer_ec2
 
 GID_UNKNOWN = "0123456789abcdef01234567"
 ALL_OPERATIONS = {op["operationId"] for item in EXTRACT["paths"].values() for key, op in item.items() if key != "parameters"}
@@ -40,7 +40,7 @@ def test_the_extract_covers_the_operations_used():
 
 @pytest.mark.skipif(not os.path.exists(extract_schemas.DEFAULT_SPEC), reason="../shared/atlas-openapi is not here (a user's clone)")
 def test_the_committed_extract_is_up_to_date():
-    assert extract_schemas.main(["--check"]) == 0, "run: python tests/contract/extract_schemas.py"
+    assert extract_schemas.main(["--check"]) == 0, "run: PYTHONPATH=tests python tests/contract/extract_schemas.py"
 
 
 def test_project_by_name(owner, atlas_env):

@@ -11,26 +11,13 @@ import subprocess
 
 import pytest
 
-from e2e_helpers import (ANSIBLE_PLAYBOOK, ATLAS_CIDR, EXISTING_VPC_CIDR, HOSTS, INVENTORY, REPO_ROOT, atlas_api, aws_client,
-                         aws_snapshot, create_existing_vpc, playbook_env, run_playbook, stack_outputs, wait_until)
+from support.atlas import atlas_api, wait_until
+from support.aws import ATLAS_CIDR, EXISTING_VPC_CIDR, HOSTS, aws_client, aws_snapshot, stack_outputs
+from support.paths import ANSIBLE_PLAYBOOK, LOCAL_INVENTORY, REPO_ROOT
+from support.playbooks import run_playbook
 
 # One shared, ordered scenario: keep it on one worker if the suite runs under pytest-xdist (--dist loadgroup).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vpc_peering_e2e_lifecycle")]
-
-
-@pytest.fixture(scope="module")
-def world(moto_server, atlas_simulator):
-    """Fresh servers, the demo project, the existing VPC; the environment every run of this module uses."""
-    from support.servers import CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, environment, seed_project  # pylint: disable=import-outside-toplevel
-
-    moto_server.reset()
-    atlas_simulator.reset()
-    atlas = seed_project(atlas_simulator, "cloudwire-e2e")
-    atlas.update(aws_access_key_id=CUSTOMER_ACCESS_KEY_ID, aws_secret_access_key=CUSTOMER_SECRET_ACCESS_KEY)
-    atlas["env"] = environment(atlas, moto_server.url)
-    vpc_id = create_existing_vpc(moto_server.url)
-    return {"sim": atlas_simulator, "moto": moto_server, "atlas": atlas, "vpc_id": vpc_id,
-            "env": playbook_env(atlas, vpc_id), "runs": {}}
 
 
 def peerings(world):
@@ -296,7 +283,7 @@ def test_run_killed_right_after_the_peering_request_then_rerun_makes_no_duplicat
     """SIGKILL the whole ansible-playbook process group the moment Atlas has answered the peering POST, then run again."""
     host = "local-legacy-east"
     world["sim"].clear_requests()
-    argv = [ANSIBLE_PLAYBOOK, "playbooks/peer.yml", "-i", INVENTORY, "--limit", host]
+    argv = [ANSIBLE_PLAYBOOK, "playbooks/peer.yml", "-i", LOCAL_INVENTORY, "--limit", host]
     with subprocess.Popen(argv, cwd=REPO_ROOT, env=world["env"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                           start_new_session=True) as proc:
         try:

@@ -4,10 +4,10 @@ import functools
 
 import pytest
 
-from module_playbook import run_playbook
+from support.playbooks import run_tasks
 
 
 @pytest.fixture
 def play(atlas_env, tmp_path):
-    """play(tasks, **options) -> PlaybookRun; see module_playbook.run_playbook for the options."""
-    return functools.partial(run_playbook, atlas_env, tmp_path)
+    """play(tasks, **options) -> PlaybookRun; see support.playbooks.run_tasks for the options."""
+    return functools.partial(run_tasks, atlas_env, tmp_path)

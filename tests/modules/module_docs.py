@@ -1,7 +1,7 @@
 """Render docs/modules/<module>.md from each module's DOCUMENTATION, EXAMPLES and RETURN (as ansible-doc merges them).
 
-    .venv/bin/python tests/modules/module_docs.py          # rewrite docs/modules/*.md
-    .venv/bin/python tests/modules/module_docs.py --check  # exit 1 when a page is out of date
+    PYTHONPATH=tests .venv/bin/python tests/modules/module_docs.py          # rewrite docs/modules/*.md
+    PYTHONPATH=tests .venv/bin/python tests/modules/module_docs.py --check  # exit 1 when a page is out of date
 
 tests/modules/test_module_docs.py fails when a checked-in page differs from what this renders.
 """
@@ -12,9 +12,9 @@ import re
 import subprocess
 import sys
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from support.paths import ANSIBLE_CONFIG, ANSIBLE_DOC, REPO_ROOT
+
 DOCS_DIR = os.path.join(REPO_ROOT, "docs", "modules")
-ANSIBLE_DOC = os.path.join(os.path.dirname(sys.executable), "ansible-doc")
 MODULES = ("atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_access_list", "vpc_peering_plan", "vpc_peering_atlas",
            "vpc_peering_aws", "vpc_peering_status", "vpc_peering_routes")
 COLLECTION = "cloudwire.atlas"
@@ -32,7 +32,7 @@ _MARKUP = [
 def load_docs(modules=MODULES):
     """ansible-doc's JSON for the modules (doc fragments merged)."""
     names = ["%s.%s" % (COLLECTION, m) for m in modules]
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env = dict(os.environ, ANSIBLE_CONFIG=ANSIBLE_CONFIG, ANSIBLE_NOCOLOR="1")
     done = subprocess.run([ANSIBLE_DOC, "--json", "-t", "module"] + names, cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
     return json.loads(done.stdout)
 

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 import module_docs
-from module_playbook import REPO_ROOT, run_playbook, task
+from support.paths import ANSIBLE_CONFIG, REPO_ROOT
+from support.playbooks import run_tasks, task
 
 EXAMPLE_PROJECT_ID = "5f3a556351db42631e16f33a"
 EXAMPLE_PROJECT_NAME = "payments-dev"
@@ -28,12 +29,12 @@ def test_pages_in_docs_modules_are_current(docs):
     for filename, content in wanted.items():
         path = os.path.join(module_docs.DOCS_DIR, filename)
         with open(path, encoding="utf-8") as handle:
-            assert handle.read() == content, "%s is out of date: run .venv/bin/python tests/modules/module_docs.py" % path
+            assert handle.read() == content, "%s is out of date: run PYTHONPATH=tests .venv/bin/python tests/modules/module_docs.py" % path
 
 
 @pytest.mark.parametrize("name", list(module_docs.MODULES) + ["atlas_whitelist"])
 def test_ansible_doc_renders(name):
-    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(REPO_ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1")
+    env = dict(os.environ, ANSIBLE_CONFIG=ANSIBLE_CONFIG, ANSIBLE_NOCOLOR="1")
     done = subprocess.run([module_docs.ANSIBLE_DOC, "-t", "module", "cloudwire.atlas." + name], cwd=REPO_ROOT, env=env,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
@@ -100,7 +101,7 @@ def test_examples_run(docs, atlas_env, tmp_path):
              + [task("set-up: the container the peering examples use", "atlas_container",
                      {"project_name": EXAMPLE_PROJECT_NAME, "region": "us-east-1", "atlas_cidr_block": "192.168.248.0/21"})]
              + peering[:-1] + _examples(docs, "atlas_access_list", vpc_id) + peering[-1:])
-    run = run_playbook(env, tmp_path, tasks, module_defaults=False)
+    run = run_tasks(env, tmp_path, tasks, module_defaults=False)
     assert run.returncode == 0, run.stdout[-5000:]
     names = [t["name"] for t in tasks]
     assert [t[0] for t in run.tasks] == names

@@ -3,7 +3,7 @@
 import datetime
 import threading
 
-from module_playbook import expect_failure, task
+from support.playbooks import assert_refused_before_any_call, expect_failure, task
 
 OFFICE = "203.0.113.7"
 VPC_CIDR = "10.20.0.0/16"
@@ -147,12 +147,7 @@ def test_access_list_validation_errors(play, atlas_env):
         ("negative timeout", {"entries": [{"ip_address": OFFICE}], "wait_timeout": -1}, ["wait_timeout", "-1"]),
     ]
     run = play([expect_failure(name, "atlas_access_list", args) for name, args, _words in cases])
-    for name, _args, words in cases:
-        result = run[name]
-        assert result["failed"] is True, name
-        for word in words:
-            assert word in result["msg"], (name, word, result["msg"])
-        assert run.api_requests(name) == [], name
+    assert_refused_before_any_call(run, cases)
 
 
 def test_access_list_api_error_names_the_error_code(play, atlas_env):

@@ -1,6 +1,6 @@
 """atlas_container and atlas_container_info through real ansible-playbook runs against the simulator."""
 
-from module_playbook import expect_failure, run_playbook, task
+from support.playbooks import expect_failure, run_tasks, task
 
 CIDR = "192.168.248.0/21"
 OTHER_CIDR = "10.8.0.0/22"
@@ -171,7 +171,7 @@ def test_a_read_only_key_can_run_check_mode_but_not_write(atlas_env, tmp_path):
     """Drift detection needs only Project Read Only; a real change with that key fails naming Atlas's errorCode."""
     read_only = dict(atlas_env, env=dict(atlas_env["env"], MONGODB_ATLAS_PUBLIC_KEY=atlas_env["readonly_public_key"],
                                          MONGODB_ATLAS_PRIVATE_KEY=atlas_env["readonly_private_key"]))
-    run = run_playbook(read_only, tmp_path, [
+    run = run_tasks(read_only, tmp_path, [
         dict(container("create in check mode", region="us-east-1", atlas_cidr_block=CIDR), check_mode=True),
         expect_failure("create", "atlas_container", {"region": "us-east-1", "atlas_cidr_block": CIDR}),
     ])
@@ -185,7 +185,7 @@ def test_service_account_credentials(atlas_env, tmp_path):
     made = atlas_env["sim"].seed({"service_accounts": [{"roles": {atlas_env["project_name"]: "owner"}}]})["service_accounts"][0]
     env = {key: value for key, value in atlas_env["env"].items() if key not in ("MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY")}
     env.update(MONGODB_ATLAS_CLIENT_ID=made["client_id"], MONGODB_ATLAS_CLIENT_SECRET=made["client_secret"])
-    run = run_playbook(dict(atlas_env, env=env), tmp_path, [container("create", region="us-east-1", atlas_cidr_block=CIDR)])
+    run = run_tasks(dict(atlas_env, env=env), tmp_path, [container("create", region="us-east-1", atlas_cidr_block=CIDR)])
     assert run["create"]["changed"] is True, run["create"]
     assert made["client_secret"] not in run.stdout
 

@@ -4,7 +4,7 @@ tests accept or reject on the customer side with boto3."""
 import boto3
 import pytest
 
-from module_playbook import expect_failure, task
+from support.playbooks import assert_refused_before_any_call, expect_failure, task
 
 ATLAS_CIDR = "192.168.248.0/21"
 VPC_CIDR = "10.20.0.0/16"
@@ -211,12 +211,7 @@ def test_peering_validation_errors(play, atlas_env, customer_vpc):
                                  dict(dict((k, v) for k, v in base.items() if k != "region"), container_id="0123456789abcdef01234567")),
                   task("absent with an unknown container id", "atlas_vpc_peering",
                        dict(dict((k, v) for k, v in base.items() if k != "region"), container_id="0123456789abcdef01234567", state="absent"))])
-    for name, _args, words in cases:
-        result = run[name]
-        assert result["failed"] is True, name
-        for word in words:
-            assert word in result["msg"], (name, word, result["msg"])
-        assert run.api_requests(name) == [], name
+    assert_refused_before_any_call(run, cases)
     assert "create it first with cloudwire.atlas.atlas_container" in run["no container in the region"]["msg"]
     assert "container_id" in run["unknown container id"]["msg"] and "0123456789abcdef01234567" in run["unknown container id"]["msg"]
     assert run["absent with an unknown container id"]["changed"] is False, "no container, no peering: nothing to delete"

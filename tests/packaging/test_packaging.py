@@ -10,8 +10,10 @@ import tarfile
 import pytest
 import yaml
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BIN = os.path.dirname(sys.executable)
+from support.aws import create_existing_vpc
+from support.paths import BIN, REPO_ROOT
+from support.servers import fresh_atlas_env
+
 AWS_ONLY_MODULES = ("vpc_peering_aws", "vpc_peering_routes")
 MODULES = ["atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_access_list", "vpc_peering_plan", "vpc_peering_atlas", "vpc_peering_aws",
            "vpc_peering_status", "vpc_peering_routes"]
@@ -20,7 +22,7 @@ NEVER_SHIPPED = (".venv/", ".venv-importer/", ".ansible/", ".build/", ".git/", "
                  ".hypothesis/")
 # Development-only files (galaxy.yml build_ignore): tooling, and the pytest suites that need a checkout (hack/, the simulator).
 DEVELOPMENT_ONLY = ("Makefile", "hack/", "ansible.cfg", ".ansible-lint", "pytest.ini", "requirements-dev.txt", ".ci/", ".gitignore",
-                    "tests/conftest.py", "tests/awx/", "tests/bench/", "tests/contract/", "tests/e2e/", "tests/modules/",
+                    "tests/README.md", "tests/awx/", "tests/bench/", "tests/contract/", "tests/e2e/", "tests/modules/",
                     "tests/packaging/", "tests/policy/", "tests/reliability/", "tests/simulator/", "tests/support/",
                     "tests/integration/integration_config.yml", "docs/docsite/build/")
 # Everything a tarball may hold at its top level, and under tests/ (what ansible-test runs on an installed collection).
@@ -171,21 +173,17 @@ def test_introspection_of_the_installed_collection_finds_its_python_requirements
 
 
 @pytest.mark.slow
-def test_installed_collection_converges_the_local_inventory_by_fqcn(installed, clean_config, tmp_path):
+def test_installed_collection_converges_the_local_inventory_by_fqcn(installed, clean_config, tmp_path, moto_server, atlas_simulator):
     """No checkout involved: the installed tarball's playbook `cloudwire.atlas.peer` and inventory, run from elsewhere."""
-    sys.path.insert(0, os.path.join(REPO_ROOT, "tests", "e2e"))
-    from e2e_helpers import create_existing_vpc  # pylint: disable=import-outside-toplevel,import-error
-    from support.servers import AtlasSimulator, MotoServer, environment, seed_project  # pylint: disable=import-outside-toplevel,import-error
-
     collection = os.path.join(str(installed), "ansible_collections", "cloudwire", "atlas")
-    with MotoServer() as moto, AtlasSimulator(aws_endpoint=moto.url) as sim:
-        atlas = seed_project(sim, "cloudwire-packaged")
-        env = dict(environment(atlas, moto.url), CLOUDWIRE_LOCAL_EXISTING_VPC_ID=create_existing_vpc(moto.url),
-                   ANSIBLE_CONFIG=clean_config, ANSIBLE_COLLECTIONS_PATH=str(installed))
-        argv = [os.path.join(BIN, "ansible-playbook"), "cloudwire.atlas.peer", "-i", os.path.join(collection, "inventories", "local")]
-        out = run(argv, env=env, cwd=str(tmp_path))
-        assert "failed=0" in out and "local-legacy-east" in out
-        assert len(sim.state()["access_lists"][atlas["project_id"]]) == 3
-        again = run(argv, env=env, cwd=str(tmp_path))
-        for host in ("local-app-east", "local-app-west", "local-legacy-east"):
-            assert re.search(r"^%s\s+: ok=\d+\s+changed=0\s" % host, again, re.M), again[-3000:]
+    moto, sim = moto_server, atlas_simulator
+    atlas = fresh_atlas_env(moto, sim, "cloudwire-packaged")
+    env = dict(atlas["env"], CLOUDWIRE_LOCAL_EXISTING_VPC_ID=create_existing_vpc(moto.url),
+               ANSIBLE_CONFIG=clean_config, ANSIBLE_COLLECTIONS_PATH=str(installed))
+    argv = [os.path.join(BIN, "ansible-playbook"), "cloudwire.atlas.peer", "-i", os.path.join(collection, "inventories", "local")]
+    out = run(argv, env=env, cwd=str(tmp_path))
+    assert "failed=0" in out and "local-legacy-east" in out
+    assert len(sim.state()["access_lists"][atlas["project_id"]]) == 3
+    again = run(argv, env=env, cwd=str(tmp_path))
+    for host in ("local-app-east", "local-app-west", "local-legacy-east"):
+        assert re.search(r"^%s\s+: ok=\d+\s+changed=0\s" % host, again, re.M), again[-3000:]

@@ -4,11 +4,11 @@ plain peer job template cannot be given that variable at launch. dev runs direct
 
 import os
 import subprocess
-import sys
 
 import yaml
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from support.paths import ANSIBLE_PLAYBOOK, REPO_ROOT
+
 CONFIGURE = os.path.join(REPO_ROOT, "awx", "configure.yml")
 
 
@@ -55,7 +55,6 @@ def test_workflow_for_every_environment_that_requires_approval():
 
 
 def test_configure_passes_syntax_check():
-    ansible_playbook = os.path.join(os.path.dirname(sys.executable), "ansible-playbook")
-    proc = subprocess.run([ansible_playbook, "--syntax-check", CONFIGURE], cwd=REPO_ROOT, capture_output=True, text=True,
+    proc = subprocess.run([ANSIBLE_PLAYBOOK, "--syntax-check", CONFIGURE], cwd=REPO_ROOT, capture_output=True, text=True,
                           timeout=300, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr

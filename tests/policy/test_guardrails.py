@@ -11,7 +11,10 @@ import os
 
 import pytest
 
-from e2e_helpers import HOSTS, atlas_api, INVENTORY, REPO_ROOT, aws_snapshot, create_existing_vpc, playbook_env, run_playbook
+from support.atlas import atlas_api
+from support.aws import HOSTS, aws_snapshot
+from support.paths import LOCAL_INVENTORY, REPO_ROOT
+from support.playbooks import run_playbook
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vpc_peering_policy")]
 
@@ -22,19 +25,6 @@ STRICT = {"vpc_peering_policy_allow_stack_create": False, "vpc_peering_policy_al
 
 def extra(**variables):
     return ["-e", json.dumps(variables)]
-
-
-@pytest.fixture(scope="module")
-def world(moto_server, atlas_simulator):
-    from support.servers import CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, environment, seed_project  # pylint: disable=import-outside-toplevel
-
-    moto_server.reset()
-    atlas_simulator.reset()
-    atlas = seed_project(atlas_simulator, "cloudwire-policy")
-    atlas.update(aws_access_key_id=CUSTOMER_ACCESS_KEY_ID, aws_secret_access_key=CUSTOMER_SECRET_ACCESS_KEY)
-    atlas["env"] = environment(atlas, moto_server.url)
-    vpc_id = create_existing_vpc(moto_server.url)
-    return {"sim": atlas_simulator, "moto": moto_server, "atlas": atlas, "env": playbook_env(atlas, vpc_id)}
 
 
 def refused(world, playbook, variables, hosts, *args):
@@ -172,4 +162,4 @@ def test_every_inventory_states_its_policy():
             group_vars = yaml.safe_load(handle)
         assert group_vars["vpc_peering_policy_environment"] == env
         assert tuple(group_vars[name] for name in names) == values, env
-    assert os.path.isdir(INVENTORY)
+    assert os.path.isdir(LOCAL_INVENTORY)

@@ -1,13 +1,9 @@
-"""Running playbooks/peer.yml and unpeer.yml on an inventory written by a test, against the reliability servers."""
+"""Inventories written by a test for playbooks/peer.yml and unpeer.yml runs (support.playbooks), and what the runs did on
+the reliability servers."""
 
 import json
-import os
-import subprocess
-import time
 
 import yaml
-
-from e2e_helpers import ANSIBLE_PLAYBOOK, REPO_ROOT, Run
 
 GROUP_VARS = {
     "ansible_connection": "local",
@@ -26,33 +22,6 @@ def write_inventory(path, hosts, **group_vars):
     with open(path, "w", encoding="utf-8") as handle:
         yaml.safe_dump({"all": {"vars": variables, "hosts": hosts}}, handle, default_flow_style=False)
     return path
-
-
-def playbook_environment(rel_env, json_output=True, **extra):
-    env = dict(os.environ)
-    env.update(rel_env)
-    env.update({
-        "ANSIBLE_CONFIG": os.path.join(REPO_ROOT, "ansible.cfg"),
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_FORCE_COLOR": "0",
-        "ANSIBLE_SHOW_CUSTOM_STATS": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    })
-    if json_output:
-        env["ANSIBLE_STDOUT_CALLBACK"] = "ansible.posix.json"
-    env.update(extra)
-    return env
-
-
-def playbook_argv(playbook, inventory, *args):
-    return [ANSIBLE_PLAYBOOK, os.path.join("playbooks", playbook), "-i", inventory, *args]
-
-
-def run(env, playbook, inventory, *args, timeout=900):
-    argv = playbook_argv(playbook, inventory, *args)
-    started = time.monotonic()
-    proc = subprocess.run(argv, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=timeout, check=False)
-    return Run(argv, proc, time.monotonic() - started)
 
 
 def host_failures(run_result):

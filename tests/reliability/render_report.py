@@ -1,7 +1,7 @@
 """Render the figures of the last reliability run (tests/output/reliability/summary.json, written by the suite) into the
 table of docs/RELIABILITY.md, between the `figures` markers.
 
-    .venv/bin/python -m pytest tests/reliability && .venv/bin/python tests/reliability/render_report.py [--check]
+    .venv/bin/python -m pytest tests/reliability && PYTHONPATH=tests .venv/bin/python tests/reliability/render_report.py [--check]
 """
 
 import argparse
@@ -9,8 +9,9 @@ import json
 import os
 import sys
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SUMMARY = os.path.join(REPO_ROOT, "tests", "output", "reliability", "summary.json")
+from support.paths import OUTPUT_DIR, REPO_ROOT
+
+SUMMARY = os.path.join(OUTPUT_DIR, "reliability", "summary.json")
 DOC = os.path.join(REPO_ROOT, "docs", "RELIABILITY.md")
 START, END = "<!-- figures:start -->", "<!-- figures:end -->"
 

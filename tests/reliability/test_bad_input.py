@@ -5,9 +5,9 @@ proxy, Atlas state and AWS state unchanged)."""
 import datetime
 import secrets
 
-from chain import make_vpc, moto_client
-from module_playbook import run_playbook
-from rel_helpers import accepted_atlas_writes, accepted_aws_writes, host_failures, playbook_environment, run, write_inventory
+from rel_helpers import accepted_atlas_writes, accepted_aws_writes, host_failures, write_inventory
+from support.aws import aws_client, make_vpc
+from support.playbooks import playbook_env, run_playbook, run_tasks
 
 UNKNOWN_PROJECT = "5f3a556351db42631e16f33a"
 
@@ -106,11 +106,11 @@ def test_module_inputs_fail_clearly_and_write_nothing(rel, tmp_path, figures):
     tasks = [dict({"name": name, "cloudwire.atlas." + module: args, "ignore_errors": True}, **keywords)
              for name, module, args, keywords, _expect in cases]
     atlas_before = rel["sim"].state()
-    ec2 = moto_client(rel["moto"].url, "ec2")
+    ec2 = aws_client(rel["moto"].url, "ec2")
     aws_before = (ec2.describe_vpcs()["Vpcs"], ec2.describe_route_tables()["RouteTables"], ec2.describe_vpc_peering_connections()["VpcPeeringConnections"])
     rel["proxy"].clear()
 
-    result = run_playbook(rel, tmp_path, tasks, module_defaults=False)
+    result = run_tasks(rel, tmp_path, tasks, module_defaults=False)
 
     problems = []
     for name, _module, _args, _keywords, expect in cases:
@@ -171,7 +171,7 @@ def test_role_inputs_fail_in_preflight_and_write_nothing(rel, tmp_path, figures)
     rel["proxy"].clear()
     atlas_before = rel["sim"].state()
 
-    result = run(playbook_environment(rel["env"]), "peer.yml", inventory)
+    result = run_playbook(playbook_env(rel["env"]), "peer.yml", inventory=inventory)
 
     failures = host_failures(result)
     problems = []

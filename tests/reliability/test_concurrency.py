@@ -7,23 +7,25 @@ import time
 
 import pytest
 
-from chain import atlas_counts, make_vpc, moto_client
-from e2e_helpers import REPO_ROOT, Run
-from rel_helpers import host_failures, playbook_argv, playbook_environment, write_inventory
+from chain import atlas_counts
+from rel_helpers import host_failures, write_inventory
+from support.aws import aws_client, make_vpc
+from support.paths import REPO_ROOT
+from support.playbooks import PlaybookRun, playbook_argv, playbook_env
 
 pytestmark = pytest.mark.slow
 ROUNDS = 2
 
 
 def start(env, inventory):
-    return subprocess.Popen(playbook_argv("peer.yml", inventory), cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    return subprocess.Popen(playbook_argv("peer.yml", inventory=inventory), cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
 
 
 def finish(proc, started):
     stdout, stderr = proc.communicate(timeout=900)
     proc.stdout_text = stdout
-    return Run(proc.args, subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr), time.monotonic() - started)
+    return PlaybookRun(proc.args, subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr), time.monotonic() - started)
 
 
 def test_two_environments_sharing_a_project_converge_at_once(rel, tmp_path, figures):
@@ -41,7 +43,7 @@ def test_two_environments_sharing_a_project_converge_at_once(rel, tmp_path, figu
     inventories["green"] = write_inventory(str(tmp_path / "green.yml"), {
         "green-app": {"vpc_peering_aws_region": "us-east-1", "vpc_peering_vpc_id": vpcs["green"][0], "vpc_peering_access_list_comment": "green"},
         "green-batch": {"vpc_peering_aws_region": "us-east-1", "vpc_peering_vpc_id": vpcs["orange"][0], "vpc_peering_access_list_comment": "batch"}})
-    env = playbook_environment(rel["env"])
+    env = playbook_env(rel["env"])
 
     lost = duplicated = duplicated_peerings = 0
     for round_number in range(ROUNDS):
@@ -67,7 +69,7 @@ def test_two_environments_sharing_a_project_converge_at_once(rel, tmp_path, figu
         duplicated += len(entries) - len(set(entries))
         duplicated_peerings += len(peerings) - len(set(peerings))
         assert entries == wanted, entries
-        pcxs = moto_client(rel["moto"].url, "ec2").describe_vpc_peering_connections()["VpcPeeringConnections"]
+        pcxs = aws_client(rel["moto"].url, "ec2").describe_vpc_peering_connections()["VpcPeeringConnections"]
         live = sorted(p["Status"]["Code"] for p in pcxs if p["Status"]["Code"] != "deleted")
         assert live == ["active"] * 3, pcxs
     posts = [r for r in sim.requests() if r["method"] == "POST" and r["path"].endswith(("/peers", "/containers")) and not r["challenge"]]

@@ -5,7 +5,8 @@ outlast the deadline fail with a message that says so, and a rerun finishes the 
 
 import pytest
 
-from chain import assert_converged_once, atlas_counts, make_vpc, run_chain
+from chain import assert_converged_once, atlas_counts, run_chain
+from support.aws import make_vpc
 
 DEADLINE = {"CLOUDWIRE_ATLAS_RETRY_DEADLINE": "60"}
 

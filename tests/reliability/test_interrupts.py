@@ -12,9 +12,10 @@ import time
 
 import pytest
 
-from chain import atlas_counts, moto_client
-from e2e_helpers import INVENTORY, REPO_ROOT, aws_snapshot, stack_outputs
-from rel_helpers import playbook_argv, playbook_environment, run
+from chain import atlas_counts
+from support.aws import aws_client, aws_snapshot, stack_outputs
+from support.paths import REPO_ROOT
+from support.playbooks import playbook_argv, playbook_env, run_playbook
 
 pytestmark = pytest.mark.slow
 HOST = "local-app-east"
@@ -35,7 +36,7 @@ def _aws_done(proxy, action):
 
 def kill_when(env, reached, what, timeout=300):
     """Run peer.yml on HOST and SIGKILL its whole process group once reached() is true; returns seconds until the kill."""
-    argv = playbook_argv("peer.yml", INVENTORY, "--limit", HOST)
+    argv = playbook_argv("peer.yml", "--limit", HOST)
     started = time.monotonic()
     with subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True) as proc:
         try:
@@ -53,7 +54,7 @@ def kill_when(env, reached, what, timeout=300):
 
 def test_killed_at_every_phase_boundary_then_a_rerun_converges(rel, figures):
     sim, proxy = rel["sim"], rel["proxy"]
-    env = playbook_environment(rel["env"], json_output=True)
+    env = playbook_env(rel["env"], json_output=True)
     sim.clear_requests()
     proxy.clear()
     kills = []
@@ -82,7 +83,7 @@ def test_killed_at_every_phase_boundary_then_a_rerun_converges(rel, figures):
     # The rerun converges.
     sim.clear_requests()
     proxy.clear()
-    final = run(env, "peer.yml", INVENTORY, "--limit", HOST)
+    final = run_playbook(env, "peer.yml", "--limit", HOST)
     assert final.rc == 0, final.explain()
 
     # Nothing duplicated or orphaned, and the rerun requested no stack or peering of its own.
@@ -91,7 +92,7 @@ def test_killed_at_every_phase_boundary_then_a_rerun_converges(rel, figures):
     assert_converged_once(rel)
 
     sim.clear_requests()
-    check = run(env, "peer.yml", INVENTORY, "--limit", HOST, "--check")
+    check = run_playbook(env, "peer.yml", "--limit", HOST, "--check")
     assert check.rc == 0 and check.changed(HOST) == 0, check.explain()
     assert sim.writes() == []
     figures.add("interrupts", killed_runs=len(kills), survived=len(kills), reruns_converged=1)
@@ -112,7 +113,7 @@ def assert_converged_once(rel):
     assert snap["peerings"] == {pcx: "active"}, snap["peerings"]
     for table in stack_outputs(rel["moto"].url, HOST)["RouteTableIds"].split(","):
         assert [r for r in snap["routes"][table] if r[0] == "192.168.248.0/21"] == [("192.168.248.0/21", pcx, "active")], snap["routes"][table]
-    vpcs = [v for v in moto_client(rel["moto"].url, "ec2").describe_vpcs()["Vpcs"] if v["CidrBlock"] == "10.10.0.0/16"]
+    vpcs = [v for v in aws_client(rel["moto"].url, "ec2").describe_vpcs()["Vpcs"] if v["CidrBlock"] == "10.10.0.0/16"]
     assert len(vpcs) == 1, vpcs
 
 
@@ -123,16 +124,16 @@ KILLS = 10
 def test_killed_at_ten_random_moments_each_rerun_converges_once(rel, figures, new_world):
     """A converge from an empty world, killed at a moment drawn (seeded) between its start and the end of an uninterrupted
     converge, then run again to the end: ten times, each from an empty world."""
-    env = playbook_environment(rel["env"], json_output=True)
+    env = playbook_env(rel["env"], json_output=True)
     started = time.monotonic()
-    whole = run(env, "peer.yml", INVENTORY, "--limit", HOST)
+    whole = run_playbook(env, "peer.yml", "--limit", HOST)
     assert whole.rc == 0, whole.explain()
     span = time.monotonic() - started
     moments = sorted(round(random.Random(KILL_SEED).uniform(0.5, span), 2) for _n in range(KILLS))
     for moment in moments:
         world = new_world()
-        env = playbook_environment(world["env"], json_output=True)
-        argv = playbook_argv("peer.yml", INVENTORY, "--limit", HOST)
+        env = playbook_env(world["env"], json_output=True)
+        argv = playbook_argv("peer.yml", "--limit", HOST)
         with subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True) as proc:
             try:
@@ -143,7 +144,7 @@ def test_killed_at_ten_random_moments_each_rerun_converges_once(rel, figures, ne
                 if proc.poll() is None:
                     os.killpg(proc.pid, signal.SIGKILL)
                 proc.wait(timeout=30)
-        rerun = run(env, "peer.yml", INVENTORY, "--limit", HOST)
+        rerun = run_playbook(env, "peer.yml", "--limit", HOST)
         assert rerun.rc == 0, ("killed at %.2f s" % moment, rerun.explain())
         assert_converged_once(world)
     figures.add("interrupts", killed_runs=KILLS, reruns_converged=KILLS)

@@ -10,13 +10,15 @@ import boto3
 import pytest
 import requests
 
-from e2e_helpers import HOSTS, INVENTORY, OTHER_ACCOUNT, create_existing_vpc
-from rel_helpers import accepted_atlas_writes, accepted_aws_writes, host_failures, playbook_environment, run
+from rel_helpers import accepted_atlas_writes, accepted_aws_writes, host_failures
+from support.aws import HOSTS, OTHER_ACCOUNT, create_existing_vpc
 from support.fault_proxy import FaultProxy
-from support.servers import AtlasSimulator, environment, seed_project
+from support.paths import REPO_ROOT
+from support.playbooks import playbook_env, run_playbook
+from support.servers import AtlasSimulator, MotoServer, environment, seed_project
 
 pytestmark = pytest.mark.slow
-DOC = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "docs", "permissions.md")
+DOC = os.path.join(REPO_ROOT, "docs", "permissions.md")
 ATLAS_ACCOUNT = "536727724300"
 ADMIN = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
 TRUST_ANYONE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}
@@ -60,8 +62,6 @@ def _role(iam, name, policy):
 @pytest.fixture(scope="module")
 def enforced(tmp_path_factory):
     """Own moto (IAM enforced after set-up), proxy and simulator; users per job; the other account's role."""
-    from support.servers import MotoServer  # pylint: disable=import-outside-toplevel
-
     policies = documented_policies()
     with MotoServer() as moto:
         iam = _client(moto.url, "iam")
@@ -103,12 +103,12 @@ def job_env(world, policy, readonly=False):
     env = environment(atlas, world["proxy"].url)
     key = world["users"][policy]
     env.update(AWS_ACCESS_KEY_ID=key[0], AWS_SECRET_ACCESS_KEY=key[1], CLOUDWIRE_LOCAL_EXISTING_VPC_ID=world["vpc_id"])
-    return playbook_environment(env)
+    return playbook_env(env)
 
 
 def test_peer_policy_and_project_owner_converge(enforced, figures):
     set_other_account_role(enforced, "peer")
-    result = run(job_env(enforced, "peer"), "peer.yml", INVENTORY)
+    result = run_playbook(job_env(enforced, "peer"), "peer.yml")
     assert result.rc == 0, (host_failures(result), result.explain()[-3000:])
     assert all(result.failed(host) == 0 and result.changed(host) > 0 for host in HOSTS), result.stats
     denied = [c for c in enforced["proxy"].calls() if c["status"] == 403]
@@ -120,7 +120,7 @@ def test_drift_check_with_read_only_credentials_writes_nothing(enforced, figures
     set_other_account_role(enforced, "drift")
     enforced["sim"].clear_requests()
     enforced["proxy"].clear()
-    result = run(job_env(enforced, "drift", readonly=True), "peer.yml", INVENTORY, "--check", "--diff")
+    result = run_playbook(job_env(enforced, "drift", readonly=True), "peer.yml", "--check", "--diff")
     assert result.rc == 0, (host_failures(result), result.explain()[-3000:])
     assert all(result.changed(host) == 0 for host in HOSTS), result.drift
     assert enforced["sim"].writes() == [] and enforced["proxy"].writes() == []
@@ -139,7 +139,7 @@ def test_read_only_credentials_cannot_repair_a_drift(enforced, figures):
     set_other_account_role(enforced, "drift")
     enforced["sim"].clear_requests()
     enforced["proxy"].clear()
-    result = run(job_env(enforced, "drift", readonly=True), "peer.yml", INVENTORY, "--limit", "local-legacy-east")
+    result = run_playbook(job_env(enforced, "drift", readonly=True), "peer.yml", "--limit", "local-legacy-east")
     assert result.rc != 0
     failures = host_failures(result)
     assert "local-legacy-east" in failures, failures
@@ -163,7 +163,7 @@ def test_read_only_credentials_cannot_repair_a_drift(enforced, figures):
 def test_unpeer_policy_and_project_owner_tear_down(enforced, figures):
     set_other_account_role(enforced, "unpeer")
     enforced["proxy"].clear()
-    result = run(job_env(enforced, "unpeer"), "unpeer.yml", INVENTORY)
+    result = run_playbook(job_env(enforced, "unpeer"), "unpeer.yml")
     assert result.rc == 0, (host_failures(result), result.explain()[-3000:])
     state = enforced["sim"].state()
     project = enforced["atlas"]["project_id"]

@@ -12,14 +12,13 @@ import datetime
 import os
 import secrets
 import subprocess
-import sys
 
 import certifi
 import pytest
 
-from e2e_helpers import INVENTORY, REPO_ROOT, create_existing_vpc
-from module_playbook import run_playbook
-from rel_helpers import playbook_argv, playbook_environment
+from support.aws import create_existing_vpc
+from support.paths import BIN, LOCAL_INVENTORY, REPO_ROOT
+from support.playbooks import playbook_argv, playbook_env, run_tasks
 from support.servers import AtlasSimulator, seed_project
 
 
@@ -55,8 +54,8 @@ def test_no_secret_in_any_output_or_artifact(rel, tmp_path, figures):
     service = {"client_id": "mdb_sa_id_" + secrets.token_hex(12), "client_secret": "mdb_sa_sk_" + secrets.token_hex(20)}
     sim.seed({"service_accounts": [dict(service, roles={rel["project_name"]: "read_only"})]})
     vpc_id = create_existing_vpc(rel["moto"].url)
-    env = playbook_environment(rel["env"], json_output=False, CLOUDWIRE_LOCAL_EXISTING_VPC_ID=vpc_id,
-                               PATH=os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", ""))
+    env = playbook_env(rel["env"], json_output=False, CLOUDWIRE_LOCAL_EXISTING_VPC_ID=vpc_id,
+                       PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
     fixed = [rel["private_key"], rel["readonly_private_key"], service["client_secret"], rel["aws_secret_access_key"]]
 
     # 1. Converge through ansible-runner at -vvv with --diff. runner records the job's whole environment in its
@@ -76,7 +75,7 @@ def test_no_secret_in_any_output_or_artifact(rel, tmp_path, figures):
             del os.environ[name]
     try:
         runner = ansible_runner.run(private_data_dir=str(private_data_dir), project_dir=REPO_ROOT, playbook="playbooks/peer.yml",
-                                    inventory=INVENTORY, envvars=runner_env, quiet=True, timeout=900, suppress_env_files=True,
+                                    inventory=LOCAL_INVENTORY, envvars=runner_env, quiet=True, timeout=900, suppress_env_files=True,
                                     cmdline="--diff -vvv -e @%s --vault-password-file %s" % (vault_args["vars"], vault_args["password"]))
     finally:
         os.environ.clear()
@@ -89,7 +88,7 @@ def test_no_secret_in_any_output_or_artifact(rel, tmp_path, figures):
     # 2. The drift check at -vvv --diff with a service account (the client secret is the one in play).
     sa_env = dict(env, MONGODB_ATLAS_CLIENT_ID=service["client_id"], MONGODB_ATLAS_CLIENT_SECRET=service["client_secret"],
                   MONGODB_ATLAS_PUBLIC_KEY="", MONGODB_ATLAS_PRIVATE_KEY="")
-    check = subprocess.run(playbook_argv("peer.yml", INVENTORY, "--check", "--diff", "-vvv"), cwd=REPO_ROOT, env=sa_env,
+    check = subprocess.run(playbook_argv("peer.yml", "--check", "--diff", "-vvv"), cwd=REPO_ROOT, env=sa_env,
                            capture_output=True, check=False, timeout=900)
     assert check.returncode == 0, check.stdout[-5000:]
     assert not [w for w in sim.writes() if w["principal"] == service["client_id"]]  # the drift check wrote nothing
@@ -97,7 +96,7 @@ def test_no_secret_in_any_output_or_artifact(rel, tmp_path, figures):
 
     # 3. A failing run: a wrong private key at -vvv (errors are where secrets like to leak).
     wrong = secrets.token_hex(16)
-    bad = subprocess.run(playbook_argv("peer.yml", INVENTORY, "--check", "--diff", "-vvv", "--limit", "local-legacy-east"), cwd=REPO_ROOT,
+    bad = subprocess.run(playbook_argv("peer.yml", "--check", "--diff", "-vvv", "--limit", "local-legacy-east"), cwd=REPO_ROOT,
                          env=dict(env, MONGODB_ATLAS_PRIVATE_KEY=wrong), capture_output=True, check=False, timeout=900)
     assert bad.returncode != 0 and b"API key was not accepted" in bad.stdout, bad.stdout[-3000:]
 
@@ -192,7 +191,7 @@ def test_validate_certs_defaults_to_true_and_is_honoured(rel, tmp_path, figures)
             {"name": "validate_certs false", "cloudwire.atlas.atlas_container_info": {"validate_certs": False},
              "environment": {"REQUESTS_CA_BUNDLE": certifi.where(), "CURL_CA_BUNDLE": certifi.where()}},
         ]
-        result = run_playbook(tls, tmp_path, tasks)
+        result = run_tasks(tls, tmp_path, tasks)
         for name in ("default", "validate_certs true"):
             refused = result[name]
             assert refused.get("failed"), refused

@@ -1,22 +1,13 @@
-"""Fixtures for the simulator's own tests (servers and atlas_env come from tests/conftest.py)."""
+"""Fixtures for the simulator's own tests (servers and atlas_env come from support.fixtures)."""
 
 import pytest
-from requests.auth import HTTPDigestAuth
 
-from simulator_helpers import AtlasSession, customer_ec2
+from support.aws import customer_ec2
+from support.fixtures import atlas_session_fixture
 
-
-@pytest.fixture
-def api(atlas_env):
-    """The owner key's session."""
-    with AtlasSession(atlas_env["base_url"], HTTPDigestAuth(atlas_env["public_key"], atlas_env["private_key"])) as session:
-        yield session
-
-
-@pytest.fixture
-def readonly_api(atlas_env):
-    with AtlasSession(atlas_env["base_url"], HTTPDigestAuth(atlas_env["readonly_public_key"], atlas_env["readonly_private_key"])) as session:
-        yield session
+# The owner key's session, and the read-only key's.
+api = atlas_session_fixture()
+readonly_api = atlas_session_fixture(readonly=True)
 
 
 @pytest.fixture

@@ -1,41 +1,4 @@
-"""Helpers for the simulator's own tests: an Atlas HTTP session with digest auth, boto3 as the customer, error assertions."""
-
-import json
-import os
-
-import boto3
-import requests
-
-VERSIONED = "application/vnd.atlas.2023-01-01+json"
-# What Atlas answers successes with (recorded: tests/contract/recorded/accessList-list-1.json and every 2026 file).
-SUCCESS_TYPE = VERSIONED + ";charset=utf-8"
-RECORDED_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "contract", "recorded")
-
-
-def recorded(name):
-    """One file of the recorded Atlas corpus (tests/contract/recorded/<name>), parsed."""
-    with open(os.path.join(RECORDED_DIR, name), encoding="utf-8") as recording:
-        return json.load(recording)
-
-
-class AtlasSession(requests.Session):
-    """requests against {base_url}/api/atlas/v2 with the versioned Accept header; paths are relative to /api/atlas/v2."""
-
-    def __init__(self, base_url, auth=None, accept=VERSIONED):
-        super().__init__()
-        self.base = f"{base_url}/api/atlas/v2"
-        self.auth = auth
-        if accept is not None:
-            self.headers["Accept"] = accept
-
-    def request(self, method, url, *args, **kwargs):  # pylint: disable=arguments-differ
-        kwargs.setdefault("timeout", 30)
-        return super().request(method, url if url.startswith("http") else self.base + url, *args, **kwargs)
-
-
-def customer_ec2(env, region="us-east-1"):
-    return boto3.client("ec2", endpoint_url=env["aws_endpoint"], region_name=region, aws_access_key_id=env["aws_access_key_id"],
-                        aws_secret_access_key=env["aws_secret_access_key"])
+"""Helpers for the simulator's own tests: requests that set up state, and error assertions (sessions: support.atlas)."""
 
 
 def create_container(api, gid, region="US_EAST_1", cidr="192.168.248.0/21"):

@@ -6,7 +6,8 @@ import time
 
 import pytest
 
-from simulator_helpers import assert_error, recorded
+from simulator_helpers import assert_error
+from support.atlas import recorded
 
 
 def later(**delta):

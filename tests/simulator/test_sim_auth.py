@@ -8,7 +8,8 @@ import pytest
 import requests
 from requests.auth import HTTPDigestAuth
 
-from simulator_helpers import SUCCESS_TYPE, VERSIONED, AtlasSession, assert_error, recorded
+from simulator_helpers import assert_error
+from support.atlas import SUCCESS_TYPE, VERSIONED, AtlasSession, recorded
 
 
 def challenges(sim):

@@ -8,7 +8,8 @@ import boto3
 import pytest
 import requests
 
-from simulator_helpers import assert_error, create_container, create_peer, peer_body, recorded
+from simulator_helpers import assert_error, create_container, create_peer, peer_body
+from support.atlas import recorded
 
 VPC_ID = re.compile(r"^vpc-[0-9a-f]{17}$")
 

@@ -3,7 +3,8 @@ path ids that are not ObjectIds: 400 PATH_PARAM_PARSE_ERROR before any lookup.""
 
 import pytest
 
-from simulator_helpers import assert_error, recorded
+from simulator_helpers import assert_error
+from support.atlas import recorded
 
 RECORDED_GROUP = recorded("groups-get-1.json")
 

@@ -5,7 +5,8 @@ import time
 
 import pytest
 
-from simulator_helpers import assert_error, create_container, create_peer, customer_ec2, peer_body
+from simulator_helpers import assert_error, create_container, create_peer, peer_body
+from support.aws import customer_ec2
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ import time
 
 from requests.auth import HTTPDigestAuth
 
-from simulator_helpers import AtlasSession, assert_error, create_container, recorded
+from simulator_helpers import assert_error, create_container
+from support.atlas import AtlasSession, recorded
 
 
 def remaining(answer):

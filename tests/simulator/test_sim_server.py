@@ -1,4 +1,4 @@
-"""The simulator as a process: loopback only, clean exit on SIGTERM/SIGINT, and the `servers.py serve` demo command."""
+"""The simulator as a process: loopback only, clean exit on SIGTERM/SIGINT, and the `support.servers serve` demo command."""
 
 import os
 import signal
@@ -9,7 +9,8 @@ import time
 
 import requests
 
-from support.servers import REPO_ROOT, AtlasSimulator
+from support.paths import REPO_ROOT, SIMULATOR_DIR, TESTS_DIR
+from support.servers import AtlasSimulator
 
 
 def test_binds_loopback_only_and_stops_cleanly_on_sigterm(moto_server):
@@ -29,7 +30,7 @@ def test_binds_loopback_only_and_stops_cleanly_on_sigterm(moto_server):
 
 
 def test_refuses_to_bind_anything_but_loopback(moto_server):
-    env = dict(os.environ, PYTHONPATH=os.path.join(REPO_ROOT, "tests", "simulator"))
+    env = dict(os.environ, PYTHONPATH=SIMULATOR_DIR)
     answer = subprocess.run([sys.executable, "-m", "atlas_simulator", "--host", "0.0.0.0", "--aws-endpoint", moto_server.url],
                             capture_output=True, text=True, env=env, timeout=30, check=False)
     assert answer.returncode != 0 and "invalid choice" in answer.stderr
@@ -47,8 +48,8 @@ def test_sigint_also_stops_it(moto_server):
 def test_serve_command_prints_the_environment_and_stops_both_servers(tmp_path):
     env_file = tmp_path / "demo.env"
     process = subprocess.Popen(  # pylint: disable=consider-using-with
-        [sys.executable, os.path.join(REPO_ROOT, "tests", "support", "servers.py"), "serve", "--env-file", str(env_file)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT)
+        [sys.executable, "-m", "support.servers", "serve", "--env-file", str(env_file)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO_ROOT, env=dict(os.environ, PYTHONPATH=TESTS_DIR))
     try:
         lines = []
         deadline = time.monotonic() + 60

@@ -5,7 +5,9 @@
     sim.reset(); sim.seed({...}); sim.add_fault(...); sim.requests(); sim.clear_requests(); sim.writes(); sim.config(...)
     sim.add_cluster(project, name, regions=[...]); sim.remove_cluster(project, name); sim.clusters()
 
-`python tests/support/servers.py serve` starts both, seeds a demo project and key, prints the environment for
+    env = fresh_atlas_env(moto, sim)   # both reset, a project with an owner and a read-only key: what `atlas_env` yields
+
+`PYTHONPATH=tests python -m support.servers serve` starts both, seeds a demo project and key, prints the environment for
 ansible-playbook (MONGODB_ATLAS_*, AWS_*) and runs until SIGTERM/SIGINT.
 """
 
@@ -27,8 +29,8 @@ from urllib.parse import quote
 
 import requests
 
-REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SIMULATOR_PATH = os.path.join(REPO_ROOT, "tests", "simulator")
+from support.paths import MOTO_LAUNCHER, REPO_ROOT, SIMULATOR_DIR
+
 LOOPBACK = "127.0.0.1"
 # moto server accepts any key; these map to its default account, which plays the customer.
 CUSTOMER_ACCOUNT_ID = "123456789012"
@@ -120,10 +122,6 @@ class _Process:
         raise NotImplementedError
 
 
-# moto plus the one fix real AWS does not need (CloudFormation deletes the route tables it made): see the launcher.
-MOTO_LAUNCHER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "hack", "moto_server.py")
-
-
 class MotoServer(_Process):
     """moto server (through hack/moto_server.py) on a free loopback port."""
 
@@ -169,7 +167,7 @@ class AtlasSimulator(_Process):
         argv = [sys.executable, "-m", "atlas_simulator", "--host", LOOPBACK, "--port", "0", "--aws-endpoint", self.aws_endpoint]
         for name, value in self.options.items():
             argv += [f"--{name.replace('_', '-')}", str(value)]
-        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (SIMULATOR_PATH, os.environ.get("PYTHONPATH")) if p), **self.extra_env)
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (SIMULATOR_DIR, os.environ.get("PYTHONPATH")) if p), **self.extra_env)
         self._spawn(argv, env=env)
         ready, _writable, _errors = select.select([self.process.stdout], [], [], START_TIMEOUT)
         line = self.process.stdout.readline().decode("utf-8").strip() if ready else ""
@@ -261,8 +259,9 @@ def seed_project(sim, project_name="cloudwire-test"):
     }
 
 
-def environment(atlas, aws_endpoint):
-    """The variables ansible-playbook (and the Atlas/AWS clients) read."""
+def environment(atlas, aws_endpoint, aws_access_key_id=CUSTOMER_ACCESS_KEY_ID, aws_secret_access_key=CUSTOMER_SECRET_ACCESS_KEY):
+    """The variables naming these servers that ansible-playbook (and the Atlas/AWS clients) read; support.playbooks.playbook_env
+    adds them to a run's environment."""
     return {
         "MONGODB_ATLAS_BASE_URL": atlas["base_url"],
         "MONGODB_ATLAS_PUBLIC_KEY": atlas["public_key"],
@@ -270,15 +269,36 @@ def environment(atlas, aws_endpoint):
         "MONGODB_ATLAS_PROJECT_ID": atlas["project_id"],
         "MONGODB_ATLAS_PROJECT_NAME": atlas["project_name"],
         "AWS_ENDPOINT_URL": aws_endpoint,
-        "AWS_ACCESS_KEY_ID": CUSTOMER_ACCESS_KEY_ID,
-        "AWS_SECRET_ACCESS_KEY": CUSTOMER_SECRET_ACCESS_KEY,
+        "AWS_ACCESS_KEY_ID": aws_access_key_id,
+        "AWS_SECRET_ACCESS_KEY": aws_secret_access_key,
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_REGION": "us-east-1",
     }
 
 
+def fresh_atlas_env(moto, sim, project_name="cloudwire-test", aws_endpoint=None, aws_access_key_id=CUSTOMER_ACCESS_KEY_ID,
+                    aws_secret_access_key=CUSTOMER_SECRET_ACCESS_KEY, **extra):
+    """Both servers reset, one project seeded with an owner key and a read-only key (seed_project), and what a test needs to
+    reach them: the shape of the `atlas_env` fixture. AWS is reached at `aws_endpoint` (moto unless given, e.g. a fault
+    proxy in front of it) with the given keys; `extra` entries are added (e.g. proxy=...)."""
+    moto.reset()
+    sim.reset()
+    env = seed_project(sim, project_name)
+    env.update({
+        "aws_endpoint": aws_endpoint or moto.url,
+        "aws_access_key_id": aws_access_key_id,
+        "aws_secret_access_key": aws_secret_access_key,
+        "aws_account_id": CUSTOMER_ACCOUNT_ID,
+        "sim": sim,
+        "moto": moto,
+    })
+    env.update(extra)
+    env["env"] = environment(env, env["aws_endpoint"], aws_access_key_id, aws_secret_access_key)
+    return env
+
+
 def serve(argv):
-    parser = argparse.ArgumentParser(prog="servers.py serve", description="moto + Atlas simulator with a seeded demo project")
+    parser = argparse.ArgumentParser(prog="python -m support.servers serve", description="moto + Atlas simulator with a seeded demo project")
     parser.add_argument("--project-name", default="cloudwire-demo")
     parser.add_argument("--env-file", help="also write the environment here as KEY=VALUE lines")
     parser.add_argument("--initiating-delay", type=float, default=2.0)
@@ -305,5 +325,5 @@ def serve(argv):
 
 if __name__ == "__main__":
     if len(sys.argv) < 2 or sys.argv[1] != "serve":
-        sys.exit("usage: python tests/support/servers.py serve [--env-file PATH] [--project-name NAME] [--*-delay SECONDS]")
+        sys.exit("usage: PYTHONPATH=tests python -m support.servers serve [--env-file PATH] [--project-name NAME] [--*-delay SECONDS]")
     sys.exit(serve(sys.argv[2:]))
