@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""AtlasModule: option handling, env fallbacks, project resolution and failures (against fake_atlas over HTTP)."""
+"""AtlasModule: option handling, env fallbacks, project resolution and failures (against fake_atlas over HTTP); check_poll_options."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -14,7 +14,7 @@ from ansible.module_utils.testing import patch_module_args
 from ansible_collections.cloudwire.atlas.plugins.module_utils import module as module_utils
 from ansible_collections.cloudwire.atlas.plugins.module_utils import containers
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError, AtlasOutcomeUnknown, AtlasStateError
-from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule
+from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule, check_poll_options
 from ansible_collections.cloudwire.atlas.plugins.module_utils.validators import atlas_cidr_block
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import api_error
 
@@ -231,3 +231,23 @@ def test_a_client_that_cannot_be_set_up_says_so(monkeypatch, atlas):
     with pytest.raises(Failed) as caught:
         module.client  # pylint: disable=pointless-statement
     assert caught.value.result["msg"].startswith("Failed to set up the Atlas client: AtlasError: the Python library requests is required")
+
+
+# ---- check_poll_options: poll_interval / poll_max_interval of the waiting modules --------------------------------------------
+class PollModule:
+    def __init__(self, **params):
+        self.params = params
+
+    def fail_on_value(self, option, value, rule):
+        raise Failed({"msg": "%s %r %s" % (option, value, rule)})
+
+
+def test_defaults_and_a_lower_cap_are_accepted():
+    check_poll_options(PollModule(poll_interval=1.0, poll_max_interval=15.0))
+    check_poll_options(PollModule(poll_interval=0.5, poll_max_interval=0.5))
+
+
+@pytest.mark.parametrize("interval, cap, option", [(0, 15, "poll_interval"), (-1, 15, "poll_interval"), (5, 2, "poll_max_interval")])
+def test_bad_values_fail_naming_the_option(interval, cap, option):
+    with pytest.raises(Failed, match="^%s " % option):
+        check_poll_options(PollModule(poll_interval=interval, poll_max_interval=cap))

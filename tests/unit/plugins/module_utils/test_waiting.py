@@ -62,3 +62,18 @@ def test_zero_timeout_polls_once(fake_clock):
     with pytest.raises(WaitTimeout):
         poll(_states("X"), lambda s: False, timeout=0, sleep=fake_clock.sleep, clock=fake_clock.clock)
     assert fake_clock.sleeps == []
+
+
+def test_the_backoff_grows_by_half_up_to_the_cap():
+    """The backoff the waiting modules' poll_interval / poll_max_interval give poll() (module.check_poll_options)."""
+    now = [0.0]
+    slept = []
+
+    def sleep(seconds):
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    with pytest.raises(WaitTimeout):
+        poll(lambda: None, lambda value: False, timeout=60, initial_interval=1, max_interval=15, sleep=sleep, clock=lambda: now[0])
+    assert slept[:8] == [1.0, 1.5, 2.25, 3.375, 5.062, 7.594, 11.391, 15.0]
+    assert max(slept) == 15.0 and round(sum(slept), 3) == 60.0

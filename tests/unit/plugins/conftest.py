@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Fixtures of the unit tests: `atlas` (fake_atlas.FakeAtlas on a free 127.0.0.1 port), `fake_clock`, `make_client`."""
 
 from __future__ import absolute_import, division, print_function
 

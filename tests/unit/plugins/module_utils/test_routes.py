@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""vpc_peering_routes: what each route table needs for one destination (the writes are covered end to end in tests/e2e)."""
+"""module_utils/routes.py (vpc_peering_routes): what each route table needs for one destination (the writes are covered end
+to end in tests/e2e)."""
 
 from __future__ import absolute_import, division, print_function
 

@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The vpc_peering_status action plugin: one poll of a role wait, on the controller, against fake_atlas over HTTP (the
+judgement of what a poll saw is tested in module_utils/test_polls.py)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible_collections.cloudwire.atlas.plugins.action import vpc_peering_status
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS
+from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
+from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import api_error
+
+GROUP = "5e2211c17a3e5a48f5497de3"
+PEER = "5f0123456789abcdef012345"
+ENV = ("MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY", "MONGODB_ATLAS_CLIENT_ID", "MONGODB_ATLAS_CLIENT_SECRET",
+       "MONGODB_ATLAS_BASE_URL", "MONGODB_ATLAS_PROJECT_ID", "MONGODB_ATLAS_PROJECT_NAME")
+
+
+@pytest.fixture(autouse=True)
+def fresh_sessions(monkeypatch):
+    """No credentials from this process's environment, and no client kept from another test."""
+    for name in ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(vpc_peering_status, "_SESSIONS", AtlasSessions())
+
+
+def poll(**args):
+    """Run the action once with these task args, as a worker process would."""
+    task = MagicMock(args=args, async_val=0, check_mode=False, action="cloudwire.atlas.vpc_peering_status")
+    connection = MagicMock()
+    connection._shell.tmpdir = "/nonexistent"  # the action needs no remote tmp dir
+    action = vpc_peering_status.ActionModule(task=task, connection=connection, play_context=MagicMock(), loader=None, templar=None,
+                                             shared_loader_obj=None)
+    return action.run(task_vars={})
+
+
+def _connection(atlas, **args):
+    return dict(args, base_url=atlas.url, public_key=atlas.public_key, private_key=atlas.private_key, project_id=GROUP)
+
+
+def test_a_peering_that_reached_its_state(atlas):
+    atlas.route("GET", "/groups/%s/peers/%s" % (GROUP, PEER), {"id": PEER, "statusName": "AVAILABLE", "connectionId": "pcx-1"})
+    result = poll(**_connection(atlas, peering_id=PEER, wait_for="available"))
+    assert not result.get("failed"), result
+    assert result["changed"] is False and result["reached"] is True
+    assert result["peering"]["status_name"] == "AVAILABLE" and result["summary"] == "AVAILABLE pcx-1"
+
+
+def test_the_entries_statuses_and_one_client_for_every_poll(atlas):
+    atlas.route("GET", "/groups/%s/accessList/10.0.0.0/16/status" % GROUP, {"STATUS": "PENDING"})
+    first = poll(**_connection(atlas, entries=["10.0.0.0/16"], wait_for="active", poll=1, polls=3))
+    assert not first.get("failed") and first["reached"] is False and first["pending"] == ["10.0.0.0/16"], first
+    atlas.route("GET", "/groups/%s/accessList/10.0.0.0/16/status" % GROUP, {"STATUS": "ACTIVE"})
+    second = poll(**_connection(atlas, entries=["10.0.0.0/16"], wait_for="active", poll=2, polls=3))
+    assert second["reached"] is True and second["entries"] == {"10.0.0.0/16": "ACTIVE"}, second
+    assert len([entry for entry in atlas.log if not entry["authenticated"]]) == 1, "the second poll paid a digest challenge again"
+
+
+def test_the_last_poll_fails_with_what_it_waited_for(atlas):
+    atlas.route("GET", "/groups/%s/peers/%s" % (GROUP, PEER), {"id": PEER, "statusName": "INITIATING"})
+    result = poll(**_connection(atlas, peering_id=PEER, wait_for="connection", poll=5, polls=5, poll_seconds=2))
+    assert result["failed"] is True and "still INITIATING after 5 polls 2 s apart" in result["msg"], result
+
+
+def test_an_atlas_refusal_says_what_was_read(atlas):
+    atlas.add(api_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST", "IP address 10.1.2.3 is not allowed to access this resource.", ["10.1.2.3"]))
+    result = poll(**_connection(atlas, peering_id=PEER, wait_for="available"))
+    assert result["failed"] is True
+    assert result["msg"].startswith("Failed to read the status Atlas reports for %s: " % PEER), result["msg"]
+    assert "IP_ADDRESS_NOT_ON_ACCESS_LIST" in result["msg"]
+
+
+def test_missing_credentials_and_bad_options_fail_before_any_request(atlas):
+    assert poll(peering_id=PEER, wait_for="available", project_id=GROUP, base_url=atlas.url) == dict(failed=True, msg=NO_CREDENTIALS)
+    both = poll(**_connection(atlas, peering_id=PEER, entries=["10.0.0.0/16"], wait_for="available"))
+    assert both["failed"] is True and "peering_id" in both["msg"] and "entries" in both["msg"], both
+    unknown = poll(**_connection(atlas, peering_id=PEER, wait_for="forever"))
+    assert unknown["failed"] is True and "wait_for" in unknown["msg"], unknown
+    assert atlas.log == []
