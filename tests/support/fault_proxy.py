@@ -97,11 +97,12 @@ class FaultProxy:
         return self
 
     def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+        """Stop serving and close the port; a second stop does nothing."""
+        server, self._server = self._server, None
+        if server is not None:
+            server.shutdown()
+            server.server_close()
             self._thread.join(timeout=10)
-            self._server = None
 
     def __enter__(self):
         return self.start()
