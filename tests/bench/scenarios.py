@@ -1,7 +1,6 @@
 """The measurements of `make bench`, one function per section of docs/PERFORMANCE.md. Each returns plain data (dicts and
 lists) that report.py turns into the page; nothing here asserts on seconds."""
 
-import json
 import os
 import stat
 import subprocess
@@ -10,6 +9,7 @@ import time
 
 import bench_lib as lib
 from support.paths import REPO_ROOT
+from support.playbooks import write_play
 
 # ---- 1-3: converge, no-op, drift check, scale ---------------------------------------------------------------------
 
@@ -215,18 +215,8 @@ def _customer_vpc(world):
 
 # ---- 5: one module task against ansible.builtin.uri, and memory ---------------------------------------------------
 def run_tasks(world, workdir, tasks, project_id=None, play_vars=None, env_extra=None):
-    play = {"name": "bench", "hosts": "localhost", "connection": "local", "gather_facts": False,
-            "vars": dict({"ansible_python_interpreter": "{{ ansible_playbook_python }}"}, **(play_vars or {})), "tasks": tasks}
-    if project_id:
-        play["module_defaults"] = {"group/cloudwire.atlas.atlas": {"project_id": project_id}}
-    path = os.path.join(workdir, "play-%d.yml" % len(os.listdir(workdir)))
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump([play], handle, indent=1)
-    inventory = os.path.join(workdir, "localhost.ini")
-    if not os.path.exists(inventory):
-        with open(inventory, "w", encoding="utf-8") as handle:
-            handle.write("localhost ansible_connection=local\n")
-    return lib.run_playbook(world, path, inventory, forks=1, env_extra=env_extra)
+    """`tasks` in one localhost play (support.playbooks.write_play), run one fork at a time with the world's logs."""
+    return lib.run_playbook(world, write_play(workdir, tasks, project_id, play_vars), "localhost,", forks=1, env_extra=env_extra)
 
 
 def uri_task(world, name):

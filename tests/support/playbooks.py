@@ -4,6 +4,7 @@
     run = run_playbook(env, "peer.yml", "--check", "--diff")                      # playbooks/peer.yml on inventories/local
     run = run_playbook(env, "peer.yml", inventory=path, timeout=1800)            # another inventory
     run = run_tasks(atlas_env, tmp_path, [task("read", "atlas_container_info", {})], check=True)   # module tasks in one play
+    path = write_play(workdir, tasks, project_id)                                 # that play's file, for a runner of its own
     run.rc, run.stdout, run.stats, run.drift, run.changed(host), run.failed(host), run.explain()
     run["read"]; run.api_requests("read"); run.writes("read")          # a task of a run_tasks play, and its Atlas requests
 
@@ -163,6 +164,26 @@ def run_playbook(env, playbook, *args, inventory=LOCAL_INVENTORY, timeout=PLAY_T
     return PlaybookRun(argv, proc, time.monotonic() - started, started_wall, time.time())
 
 
+def write_play(workdir, tasks, project_id=None, play_vars=None):
+    """`tasks` as one play on localhost (local connection, the controller's Python) in a new file under `workdir`; its path.
+    With project_id the Atlas action group gets it as a module default."""
+    play = {
+        "name": "cloudwire.atlas tasks",
+        "hosts": "localhost",
+        "connection": "local",
+        "gather_facts": False,
+        "vars": dict({"ansible_python_interpreter": "{{ ansible_playbook_python }}"}, **(play_vars or {})),
+        "tasks": tasks,
+    }
+    if project_id:
+        play["module_defaults"] = {"group/cloudwire.atlas.atlas": {"project_id": project_id}}
+    # A unique file per run: tests run plays from several threads at once in one workdir.
+    handle, path = tempfile.mkstemp(prefix="play-", suffix=".yml", dir=str(workdir))
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        json.dump([play], stream, indent=1)  # JSON is YAML
+    return path
+
+
 def run_tasks(atlas_env, workdir, tasks, module_defaults=True, play_vars=None, extra_env=None, check=False, diff=False, terminal=False):
     """Write `tasks` into a localhost playbook under `workdir`, run it against the servers of `atlas_env`, return a PlaybookRun
     whose `atlas_log` is the simulator's request log of the run.
@@ -171,21 +192,7 @@ def run_tasks(atlas_env, workdir, tasks, module_defaults=True, play_vars=None, e
     module_defaults=True the Atlas action group also gets project_id. With terminal=True the default callback prints what a
     person sees (run.stdout; no json document). No secret of `atlas_env` may show in the output.
     """
-    play = {
-        "name": "cloudwire.atlas module test",
-        "hosts": "localhost",
-        "connection": "local",
-        "gather_facts": False,
-        "vars": dict({"ansible_python_interpreter": "{{ ansible_playbook_python }}"}, **(play_vars or {})),
-        "tasks": tasks,
-    }
-    if module_defaults:
-        play["module_defaults"] = {"group/cloudwire.atlas.atlas": {"project_id": atlas_env["project_id"]}}
-    # A unique file per run: tests run plays from several threads at once in one workdir.
-    handle, path = tempfile.mkstemp(prefix="play-", suffix=".yml", dir=str(workdir))
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        json.dump([play], stream, indent=1)  # JSON is YAML
-
+    path = write_play(workdir, tasks, atlas_env["project_id"] if module_defaults else None, play_vars)
     args = [arg for arg, wanted in (("--check", check), ("--diff", diff)) if wanted]
     atlas_env["sim"].clear_requests()
     run = run_playbook(playbook_env(atlas_env["env"], json_output=not terminal, **(extra_env or {})), path, *args, inventory="localhost,")
