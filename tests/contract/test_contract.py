@@ -12,7 +12,9 @@ from requests.auth import HTTPDigestAuth
 import extract_schemas
 from contract_session import ContractSession
 from contract_schemas import EXTRACT, SPEC_CORRECTIONS, check_response, operation_for, schema_errors
+from support.atlas import recorded
 from support.aws import customer_ec2
+from support.paths import RECORDED_DIR
 
 GID_UNKNOWN = "0123456789abcdef01234567"
 ALL_OPERATIONS = {op["operationId"] for item in EXTRACT["paths"].values() for key, op in item.items() if key != "parameters"}
@@ -262,14 +264,12 @@ def test_spec_status_entry_key_is_upper_case():
 
 # ---- corrections whose source is a recorded Atlas answer: the named file is refused by the uncorrected spec ---------
 
-RECORDED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recorded")
 RECORDED_CORRECTIONS = sorted(name for name, correction in SPEC_CORRECTIONS.items() if correction.recorded_file)
 
 
 def recorded_answer_errors(file_name, skip_corrections=()):
     """Validate a recorded answer (status, Content-Type, body) as the contract tests validate the simulator's."""
-    with open(os.path.join(RECORDED_DIR, file_name), encoding="utf-8") as recording:
-        answer = json.load(recording)
+    answer = recorded(file_name)
     # The Terraform recorder put `{groupId}` in paths and bodies where the id was; it is an id to the spec.
     path = answer["path"].replace("{groupId}", "0" * 24)
     body = b"" if answer["response_body"] is None else json.dumps(answer["response_body"]).replace("{groupId}", "0" * 24).encode()
@@ -306,8 +306,7 @@ def _extract_operation_files():
     for file_name in sorted(os.listdir(RECORDED_DIR)):
         if not file_name.endswith(".json"):
             continue
-        with open(os.path.join(RECORDED_DIR, file_name), encoding="utf-8") as recording:
-            answer = json.load(recording)
+        answer = recorded(file_name)
         try:
             operation_for(answer["method"], answer["path"].replace("{groupId}", "0" * 24))
         except AssertionError:

@@ -19,14 +19,16 @@ import pytest
 import requests
 from requests.auth import HTTPDigestAuth
 
-RECORDED_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "recorded")
+from support.atlas import recorded
+from support.paths import RECORDED_DIR
+
 ALL_FILES = sorted(name for name in os.listdir(RECORDED_DIR) if name.endswith(".json"))
 V1_REASON = "/api/atlas/v1.0 is not served (the collection calls only v2)"
 NOT_REPLAYED = {
     "containers-list-v1-1.json": V1_REASON + "; and its body is the CLI's re-serialised results[], not an HTTP answer",
     "containers-list-v1-2.json": V1_REASON + "; and its body is partial (a user pasted only results)",
     "peers-get-v1-400-1.json": (V1_REASON + "; its finding, 400 PATH_PARAM_PARSE_ERROR for a malformed peer id, is asserted on v2 "
-                                "by tests/simulator/test_groups.py"),
+                                "by tests/simulator/test_sim_groups.py"),
     "peers-list-v1-1.json": V1_REASON + "; and its body is the CLI's re-serialised results[] (omitempty), not an HTTP answer",
     "other-clusters-get-404-1.json": "GET /groups/{groupId}/clusters/{name} is not served (the clusters API is issue 18)",
     "other-databaseUsers-create-404-1.json": "POST /groups/{groupId}/databaseUsers is not served (issue 18)",
@@ -56,11 +58,6 @@ IGNORED_HEADERS = {
 }
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 TEMPLATE_GROUP_ID = "{groupId}"  # how the Terraform recorder masked the project id in paths and bodies
-
-
-def load(name):
-    with open(os.path.join(RECORDED_DIR, name), encoding="utf-8") as recording:
-        return json.load(recording)
 
 
 def project_id_of(recording):
@@ -236,7 +233,7 @@ def expected_body(name, recording, ours, gid, timestamps):
 
 
 def replay(name, atlas_env):
-    recording = load(name)
+    recording = recorded(name)
     sim = atlas_env["sim"]
     gid = project_id_of(recording)
     state = implied_state(name, recording, gid)
@@ -272,7 +269,7 @@ def test_every_file_is_replayed_or_listed_with_its_reason():
 
 @pytest.mark.parametrize("name", sorted(NOT_REPLAYED))
 def test_a_listed_file_names_an_endpoint_the_simulator_does_not_serve(name, atlas_env):
-    recording = load(name)
+    recording = recorded(name)
     gid = project_id_of(recording)
     key = {"public_key": secrets.token_hex(4), "private_key": secrets.token_hex(16)}
     atlas_env["sim"].seed({"projects": [{"id": gid, "name": f"listed-{gid[:8]}"}], "api_keys": [dict(key, roles={gid: "owner"})]})
@@ -288,7 +285,7 @@ def test_a_listed_file_names_an_endpoint_the_simulator_does_not_serve(name, atla
 def test_the_access_list_session_replays_in_recorded_order(atlas_env):
     """TestAccessList's eight access-list answers for one project, in the order Atlas gave them, with no state set up but
     the project: the entries come and go as recorded and Ratelimit-Remaining falls 1199 ... 1192 across POST, GET, DELETE."""
-    session = [load(name) for name in REPLAYED if name.startswith("accessList-")]
+    session = [recorded(name) for name in REPLAYED if name.startswith("accessList-")]
     gid = "6a793f62c0eb9e7a1771502a"
 
     def captured(recording):
