@@ -4,6 +4,7 @@
     sim = AtlasSimulator(aws_endpoint=moto.url); sim.start(); sim.url; sim.stop()
     sim.reset(); sim.seed({...}); sim.add_fault(...); sim.requests(); sim.clear_requests(); sim.writes(); sim.config(...)
     sim.add_cluster(project, name, regions=[...]); sim.remove_cluster(project, name); sim.clusters()
+    sim.verify_database_user_password(project, username, password, database="admin")
 
 `python tests/support/servers.py serve` starts both, seeds a demo project and key, prints the environment for
 ansible-playbook (MONGODB_ATLAS_*, AWS_*) and runs until SIGTERM/SIGINT.
@@ -240,6 +241,11 @@ class AtlasSimulator(_Process):
 
     def clusters(self):
         return self._control("GET", "clusters")
+
+    def verify_database_user_password(self, project, username, password, database="admin"):
+        """Whether `password` is the database user's (the simulator keeps a salted hash; nothing shows the password)."""
+        return self._control("POST", "database_users/verify", {"project": project, "username": username, "password": password,
+                                                               "databaseName": database})["match"]
 
 
 def seed_project(sim, project_name="cloudwire-test"):
