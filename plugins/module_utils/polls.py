@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudwire.atlas.plugins.module_utils.clusters import private_srv
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import access_list_failed, peering_failed
 
 
@@ -74,4 +75,21 @@ def status_outcome(args, raw, statuses):
             msg += " Accept %s in AWS account %s, region %s." % (raw.get("connectionId"), raw.get("awsAccountId"), region)
         msg += " Run again, or raise vpc_peering_wait_timeout."
     out.update(failed=True, msg=msg)
+    return out
+
+
+def cluster_outcome(args, raw):
+    """One poll of the wait for a cluster's private SRV connection string: reached once Atlas gives it; failed when the cluster
+    is gone, or at the last poll."""
+    name = args["cluster_name"]
+    string = private_srv(raw)
+    out = {"private_srv": string, "reached": bool(string), "entries": {}, "pending": [], "peering": None,
+           "summary": string or ("cluster gone" if raw is None else "no private connection string yet")}
+    if raw is None:
+        out.update(failed=True, msg="Cluster %s is gone: someone removed it from the project. Name another cluster in "
+                                    "vpc_peering_cluster_name." % name)
+    elif not string and args.get("poll", 1) >= args.get("polls", 1):
+        out.update(failed=True, msg="Cluster %s still has no private connection string after %d polls %s s apart: Atlas gives it once the "
+                                    "project has a peering AVAILABLE in a region of the cluster. Run again, or raise vpc_peering_wait_timeout."
+                                    % (name, args.get("polls", 1), "%g" % args.get("poll_seconds", 0)))
     return out
