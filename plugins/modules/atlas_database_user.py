@@ -36,9 +36,9 @@ options:
     default: scram
   auth_database:
     description:
-      - The database the user authenticates against - V(admin) for V(scram) and V(oidc_workforce), V($external) for AWS IAM, X.509
-        and V(oidc_workload), V($external) for V(ldap_user); either for V(ldap_group). Defaults to the one of O(auth_type) (V($external) for
-        V(ldap_group)).
+      - The database the user authenticates against - V(admin) for V(scram) and V(oidc_workforce); V($external) for V(aws_iam_user),
+        V(aws_iam_role), V(x509_managed), V(x509_customer), V(ldap_user) and V(oidc_workload); either for V(ldap_group).
+        Defaults to the one of O(auth_type) (V($external) for V(ldap_group)).
       - A user is identified by O(username) and O(auth_database).
     type: str
   password:
@@ -117,7 +117,7 @@ attributes:
     details: Reads the user and reports what a run would change; writes nothing.
   diff_mode:
     support: full
-    details: The user before and after, without any password (a password the run sends shows as C((changed, not shown))).
+    details: The user before and after, without any password; a password the run sends shows as a placeholder.
 notes:
   - The API key or service account needs the Project Owner or Project Database Access Admin role to write database users.
 seealso:
