@@ -34,8 +34,8 @@ attributes:
     support: N/A
     details: Read-only; there is nothing to diff.
 notes:
-  - Atlas gives the network peering connection strings (RV(cluster.connection_strings.private),
-    RV(cluster.connection_strings.private_srv)) only once the project has a peering C(AVAILABLE) in a region of the cluster; until
+  - Atlas gives the network peering connection strings (RV(clusters[].connection_strings.private),
+    RV(clusters[].connection_strings.private_srv)) only once the project has a peering C(AVAILABLE) in a region of the cluster; until
     then they are V(null). Hosts in the peered VPC resolve their hostnames to private addresses.
   - The connection strings carry no credentials; add the database user's name and password in the application.
 seealso:

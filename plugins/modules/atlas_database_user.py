@@ -278,8 +278,8 @@ def apply(module, want):
 
 def main():
     role_options = dict(role_name=dict(type="str", required=True), database_name=dict(type="str"), collection_name=dict(type="str"))
-    scope_options = dict(name=dict(type="str", required=True), type=dict(type="str", choices=["cluster", "data_lake", "stream"],
-                                                                          default="cluster"))
+    scope_options = dict(name=dict(type="str", required=True),
+                         type=dict(type="str", choices=["cluster", "data_lake", "stream"], default="cluster"))
     module = AtlasModule(
         argument_spec=dict(
             username=dict(type="str", required=True),

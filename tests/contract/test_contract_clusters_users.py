@@ -60,15 +60,14 @@ def test_database_users(owner, reader, atlas_env):
     gid, sim = atlas_env["project_id"], atlas_env["sim"]
     sim.add_cluster(gid, "shared")
     soon = (datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    owner.post(f"/groups/{gid}/databaseUsers", json={"username": "app-dev", "databaseName": "admin", "password": "s3cret-Passw0rd",
-                                               "roles": [{"roleName": "readWrite", "databaseName": "orders"},
-                                                         {"roleName": "read", "databaseName": "orders", "collectionName": "audit"}],
-                                               "scopes": [{"name": "shared", "type": "CLUSTER"}], "description": "orders app",
-                                               "deleteAfterDate": soon})
-    owner.post(f"/groups/{gid}/databaseUsers", json={"username": "arn:aws:iam::123456789012:role/app", "databaseName": "$external",
-                                                    "awsIAMType": "ROLE", "roles": [{"roleName": "read", "databaseName": "orders"}]})
-    owner.post(f"/groups/{gid}/databaseUsers", json={"username": "app-dev", "databaseName": "admin", "password": "s3cret-Passw0rd",
-                                                    "roles": []})  # 409
+    users = f"/groups/{gid}/databaseUsers"
+    owner.post(users, json={"username": "app-dev", "databaseName": "admin", "password": "s3cret-Passw0rd",
+                            "roles": [{"roleName": "readWrite", "databaseName": "orders"},
+                                      {"roleName": "read", "databaseName": "orders", "collectionName": "audit"}],
+                            "scopes": [{"name": "shared", "type": "CLUSTER"}], "description": "orders app", "deleteAfterDate": soon})
+    owner.post(users, json={"username": "arn:aws:iam::123456789012:role/app", "databaseName": "$external", "awsIAMType": "ROLE",
+                            "roles": [{"roleName": "read", "databaseName": "orders"}]})
+    owner.post(users, json={"username": "app-dev", "databaseName": "admin", "password": "s3cret-Passw0rd", "roles": []})  # 409
     owner.post(f"/groups/{gid}/databaseUsers", json={"username": "short", "password": "short", "roles": []})  # 400
     owner.post(f"/groups/{GID_UNKNOWN}/databaseUsers", json={})
     owner.get(f"/groups/{gid}/databaseUsers")

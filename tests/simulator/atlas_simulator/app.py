@@ -557,8 +557,9 @@ class SimulatorApp:
         if path == "/_sim/database_users/verify" and method == "POST":
             # {"project": <id or name>, "databaseName": "admin", "username": ..., "password": ...} -> {"match": bool}
             group_id = self.atlas.project_by_ref(payload["project"])["id"]
-            return 200, {"match": self.atlas.database_user_password_matches(group_id, payload.get("databaseName", "admin"),
-                                                                             payload["username"], payload["password"])}
+            match = self.atlas.database_user_password_matches(group_id, payload.get("databaseName", "admin"), payload["username"],
+                                                              payload["password"])
+            return 200, {"match": match}
         if path == "/_sim/faults":
             with self._lock:
                 if method == "POST":
