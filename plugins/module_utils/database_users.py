@@ -311,12 +311,18 @@ def merged(have, want):
     return dict((field, want[field] if want.get(field) is not None else have.get(field)) for field in ("username", "auth_database") + COMPARED)
 
 
+def _role_body(role):
+    body = {"roleName": role["role_name"], "databaseName": role["database_name"]}
+    if role.get("collection_name"):
+        body["collectionName"] = role["collection_name"]
+    return body
+
+
 def request_body(project_id, user, password=None):
     """The CloudDatabaseUser to POST or PATCH: the whole wanted user (scopes only when given), and the password only when sent."""
     field, value, _database = AUTH_TYPES[user["auth_type"]]
     body = {"groupId": project_id, "username": user["username"], "databaseName": user["auth_database"],
-            "roles": [dict([("roleName", r["role_name"]), ("databaseName", r["database_name"])]
-                           + ([("collectionName", r["collection_name"])] if r.get("collection_name") else [])) for r in user["roles"] or []]}
+            "roles": [_role_body(role) for role in user["roles"] or []]}
     for name in AUTH_FIELDS:
         body[name] = value if name == field else "NONE"
     if user.get("scopes") is not None:
