@@ -339,39 +339,28 @@ def _notes():
 
 # Kept by hand: what the figures above led to. The figures themselves are always the ones of this run.
 NOTES = """
-Already in place before this bench (and visible in its figures): one `requests.Session` per module process, so the digest
-nonce is reused (one challenge per process, then one round trip per call); lists read at 500 items per page (one page per
-list at 30 VPCs); routes by `cloudwire.atlas.vpc_peering_routes` (one DescribeRouteTables, no 5 s sleep of
-`ec2_vpc_route_table`); the stack deployed only when the template or parameters differ (no change set on a no-op); waits
-as loops of short reads, not fixed sleeps.
+How the role is built now (issue 13, plan then apply), and what that does to the figures above:
 
-Changed for this issue, in order (the *before* column above is the role before the first of them):
-
-* `atlas_vpc_peering` and `atlas_access_list`: `poll_interval` / `poll_max_interval` options. Polling inside a module starts at
-  1 s and grows 1.5x up to 15 s (peerings) or 10 s (access-list entries) by default; both are configurable (section 4 shows a
-  lower cap), and a wait returns at most one interval after Atlas reaches the state.
-* Role, accept step: the `pcx-` is read on AWS only while Atlas reports `PENDING_ACCEPTANCE`; role, container step:
-  `atlas_container` is skipped when preflight read the region's container with the wanted CIDR.
-* **One read of everything, and nothing else when nothing differs.** `cloudwire.atlas.vpc_peering_info` reads both clouds in
-  one module process and judges each VPC against what its host wants: the AWS caller, the stack (template, parameters, tags),
-  the VPC and its DNS attributes, the route tables; the Atlas container, peerings and access list (each list once) and the
-  entry's status. The role runs it in preflight, `run_once`, one module process per AWS account, region and Atlas project
-  (the VPCs of a group read side by side in threads); a host whose VPC is in sync skips every phase. A converged VPC went
-  from 18 tasks and 8 module processes (3 of them importing boto3, one of them `throttle: 1`) to 7 tasks, and the whole
-  inventory shares the one module process. Writes, waits and the drift report of a host that differs are unchanged (the
-  phases run as before, from the same read).
-* The reader makes one boto3 session for its three clients (`AnsibleAWSModule.client` makes a session per client, and each
-  session loads botocore's data files again: about 0.1 s of CPU per client here), compares the deployed template as text
-  before parsing it, and imports the Atlas client (requests) and PyYAML only when it needs them, after botocore has loaded
-  its EC2 model (31 MiB of the peak; memory that load frees takes them): 73.5 MiB instead of 78.1 MiB at the peak.
-* Tasks that cost every host a worker process were merged (account, VPC and policy checks in one assert; the report in one
-  `set_fact`, with a cheap one for a VPC in sync: templating the report's long expressions costs tens of milliseconds per
-  host), since on 2 cores a 30-VPC no-op is CPU-bound on per-host task overhead.
+* **One plan, made once.** `cloudwire.atlas.vpc_peering_plan` reads both clouds in one module process per AWS account,
+  region and Atlas project (one DescribeVpcs and one DescribeRouteTables for all the VPCs, the DNS attributes side by side,
+  the caller identity only when a VPC does not exist yet; each Atlas list once) and plans every VPC in
+  `plugins/module_utils/plan.py`: findings, problems, the ordered actions with their ids. A no-op or a drift check is the
+  plan and the report; nothing else runs.
+* **Shared write steps.** Atlas is written once per project (`vpc_peering_atlas`: the container, every access-list entry in
+  one POST, the peering requests) and AWS once per account and region (`vpc_peering_aws`: acceptances, routes, DNS through
+  amazon.aws's EC2 helpers, the VPCs side by side). No write step re-reads what the plan read; a converge of N VPCs runs three
+  module processes (four with a stack to deploy: `amazon.aws.cloudformation` per host), not a handful per VPC. On this 2-core
+  machine a module process costs 0.6 s (Atlas) to 1.1 s (boto3) of CPU, so that is where a per-host design lost its time.
+* **Waits without processes.** Each poll is `vpc_peering_status`, an action plugin: one GET of the one peering (or entry) the
+  host waits for, from the worker process, which keeps its Atlas session for the whole loop. The access list is written before
+  the peering waits, so its entries are usually ACTIVE by the time their wait begins (one poll).
 
 What is left:
 
-* The role's own waits (`Peering | wait ...`, `Accept | wait ...`) poll at a fixed `vpc_peering_poll_seconds` (default 10 s)
-  so that each poll prints its status; the modules' waits back off (section 4). A converge spends its time there, not a no-op.
-* A converge of N VPCs still runs each phase's modules per host, and the access-list writes of one project one host at a time
-  (Atlas refuses concurrent additions); section 3 has its figures.
+* The hand-written script (section 3) has no per-task cost: every Ansible task, even a skipped one or an `assert`, costs each
+  host a worker process (tens of milliseconds of CPU per host here, more when the machine is loaded). A converge runs about
+  twenty such tasks per host (preflight, the shared steps and the per-host check of each, the waits, the report); that, the
+  start-up of ansible-playbook and the three module processes are the difference in wall time. Calls are not: the role's
+  Atlas and AWS calls stay close to the script's (section 3), and below them for a fleet (one list, one POST per project).
+* The waits poll at a fixed `vpc_peering_poll_seconds` so that each poll prints its status (default 10 s; 1 s here).
 """
