@@ -103,6 +103,20 @@ def playbook_env(atlas_env, existing_vpc_id, json_output=True):
     return env
 
 
+def fresh_world(moto_server, atlas_simulator, project_name):
+    """Reset servers, a seeded project with its keys and the customer's AWS keys, the existing VPC and the environment
+    playbooks run with: what a test module's `world` fixture starts from."""
+    from support.servers import CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, environment, seed_project  # pylint: disable=import-outside-toplevel
+
+    moto_server.reset()
+    atlas_simulator.reset()
+    atlas = seed_project(atlas_simulator, project_name)
+    atlas.update(aws_access_key_id=CUSTOMER_ACCESS_KEY_ID, aws_secret_access_key=CUSTOMER_SECRET_ACCESS_KEY)
+    atlas["env"] = environment(atlas, moto_server.url)
+    vpc_id = create_existing_vpc(moto_server.url)
+    return {"sim": atlas_simulator, "moto": moto_server, "atlas": atlas, "vpc_id": vpc_id, "env": playbook_env(atlas, vpc_id)}
+
+
 def run_playbook(env, playbook, *args, timeout=600):
     argv = [ANSIBLE_PLAYBOOK, os.path.join("playbooks", playbook), "-i", INVENTORY, *args]
     started = time.monotonic()

@@ -13,7 +13,7 @@ import secrets
 
 import pytest
 
-from e2e_helpers import HOSTS, atlas_api, aws_snapshot, create_existing_vpc, playbook_env, run_playbook
+from e2e_helpers import HOSTS, atlas_api, aws_snapshot, fresh_world, run_playbook
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vpc_peering_e2e_database_users")]
 
@@ -28,20 +28,13 @@ USERS = {
 
 @pytest.fixture(scope="module")
 def world(moto_server, atlas_simulator):
-    from support.servers import CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, environment, seed_project  # pylint: disable=import-outside-toplevel
-
-    moto_server.reset()
-    atlas_simulator.reset()
-    atlas = seed_project(atlas_simulator, "cloudwire-e2e-users")
-    atlas.update(aws_access_key_id=CUSTOMER_ACCESS_KEY_ID, aws_secret_access_key=CUSTOMER_SECRET_ACCESS_KEY)
-    atlas["env"] = environment(atlas, moto_server.url)
-    vpc_id = create_existing_vpc(moto_server.url)
+    world = fresh_world(moto_server, atlas_simulator, "cloudwire-e2e-users")
+    atlas = world["atlas"]
     # The shared cluster, in both regions of the inventory: it makes their containers with the CIDRs the inventory wants
     # (192.168.248.0/21 for the first region, 192.168.240.0/21 for the second, as Atlas assigns them).
     atlas_simulator.add_cluster(atlas["project_id"], CLUSTER, regions=["US_EAST_1", "EU_WEST_1"], nodeCount=5)
     passwords = {variable: "pw-" + secrets.token_hex(12) for _user, variable, _roles in USERS.values()}
-    env = dict(playbook_env(atlas, vpc_id), CLOUDWIRE_LOCAL_CLUSTER_NAME=CLUSTER, **passwords)
-    return {"sim": atlas_simulator, "moto": moto_server, "atlas": atlas, "env": env, "passwords": passwords, "outputs": []}
+    return dict(world, env=dict(world["env"], CLOUDWIRE_LOCAL_CLUSTER_NAME=CLUSTER, **passwords), passwords=passwords, outputs=[])
 
 
 def run(world, *args, env=None):

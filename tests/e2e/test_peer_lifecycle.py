@@ -12,7 +12,7 @@ import subprocess
 import pytest
 
 from e2e_helpers import (ANSIBLE_PLAYBOOK, ATLAS_CIDR, EXISTING_VPC_CIDR, HOSTS, INVENTORY, REPO_ROOT, atlas_api, aws_client,
-                         aws_snapshot, create_existing_vpc, playbook_env, run_playbook, stack_outputs, wait_until)
+                         aws_snapshot, fresh_world, run_playbook, stack_outputs, wait_until)
 
 # One shared, ordered scenario: keep it on one worker if the suite runs under pytest-xdist (--dist loadgroup).
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vpc_peering_e2e_lifecycle")]
@@ -21,16 +21,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vpc_peering_e2e_lifecyc
 @pytest.fixture(scope="module")
 def world(moto_server, atlas_simulator):
     """Fresh servers, the demo project, the existing VPC; the environment every run of this module uses."""
-    from support.servers import CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, environment, seed_project  # pylint: disable=import-outside-toplevel
-
-    moto_server.reset()
-    atlas_simulator.reset()
-    atlas = seed_project(atlas_simulator, "cloudwire-e2e")
-    atlas.update(aws_access_key_id=CUSTOMER_ACCESS_KEY_ID, aws_secret_access_key=CUSTOMER_SECRET_ACCESS_KEY)
-    atlas["env"] = environment(atlas, moto_server.url)
-    vpc_id = create_existing_vpc(moto_server.url)
-    return {"sim": atlas_simulator, "moto": moto_server, "atlas": atlas, "vpc_id": vpc_id,
-            "env": playbook_env(atlas, vpc_id), "runs": {}}
+    return dict(fresh_world(moto_server, atlas_simulator, "cloudwire-e2e"), runs={})
 
 
 def peerings(world):

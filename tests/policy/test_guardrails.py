@@ -11,7 +11,7 @@ import os
 
 import pytest
 
-from e2e_helpers import HOSTS, atlas_api, INVENTORY, REPO_ROOT, aws_snapshot, create_existing_vpc, playbook_env, run_playbook
+from e2e_helpers import HOSTS, atlas_api, INVENTORY, REPO_ROOT, aws_snapshot, fresh_world, run_playbook
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("vpc_peering_policy")]
 
@@ -26,15 +26,7 @@ def extra(**variables):
 
 @pytest.fixture(scope="module")
 def world(moto_server, atlas_simulator):
-    from support.servers import CUSTOMER_ACCESS_KEY_ID, CUSTOMER_SECRET_ACCESS_KEY, environment, seed_project  # pylint: disable=import-outside-toplevel
-
-    moto_server.reset()
-    atlas_simulator.reset()
-    atlas = seed_project(atlas_simulator, "cloudwire-policy")
-    atlas.update(aws_access_key_id=CUSTOMER_ACCESS_KEY_ID, aws_secret_access_key=CUSTOMER_SECRET_ACCESS_KEY)
-    atlas["env"] = environment(atlas, moto_server.url)
-    vpc_id = create_existing_vpc(moto_server.url)
-    return {"sim": atlas_simulator, "moto": moto_server, "atlas": atlas, "env": playbook_env(atlas, vpc_id)}
+    return fresh_world(moto_server, atlas_simulator, "cloudwire-policy")
 
 
 def refused(world, playbook, variables, hosts, *args):

@@ -60,17 +60,21 @@ def _auth(body):
     return given[0] if given else None
 
 
-def _roles(body):
-    roles = body.get("roles", [])
-    if not isinstance(roles, list):
+def _entries(body, key, required):
+    """body[key] as a list of objects, each with every `required` field (INVALID_JSON, MISSING_ATTRIBUTE key.field)."""
+    entries = body.get(key, [])
+    if not isinstance(entries, list) or not all(isinstance(entry, dict) for entry in entries):
         raise ApiError("INVALID_JSON")
+    for entry in entries:
+        for name in required:
+            if not entry.get(name):
+                raise ApiError("MISSING_ATTRIBUTE", f"{key}.{name}")
+    return entries
+
+
+def _roles(body):
     checked = []
-    for role in roles:
-        if not isinstance(role, dict):
-            raise ApiError("INVALID_JSON")
-        for name in ("roleName", "databaseName"):
-            if not role.get(name):
-                raise ApiError("MISSING_ATTRIBUTE", f"roles.{name}")
+    for role in _entries(body, "roles", ("roleName", "databaseName")):
         if role["roleName"] not in BUILT_IN_ROLES:
             # GUESS: the simulator knows no custom roles, so any other name is unknown to it.
             raise ApiError("INVALID_ATTRIBUTE", "roles.roleName")
@@ -81,16 +85,8 @@ def _roles(body):
 
 
 def _scopes(body, cluster_names):
-    scopes = body.get("scopes", [])
-    if not isinstance(scopes, list):
-        raise ApiError("INVALID_JSON")
     checked = []
-    for scope in scopes:
-        if not isinstance(scope, dict):
-            raise ApiError("INVALID_JSON")
-        for name in ("name", "type"):
-            if not scope.get(name):
-                raise ApiError("MISSING_ATTRIBUTE", f"scopes.{name}")
+    for scope in _entries(body, "scopes", ("name", "type")):
         if scope["type"] not in SCOPE_TYPES:
             raise ApiError("INVALID_ENUM_VALUE", scope["type"])
         if not SCOPE_NAME.match(str(scope["name"])):
