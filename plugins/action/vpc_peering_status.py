@@ -43,8 +43,9 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # no longer has any effect
-        spec = atlas_module_kwargs(ARGUMENT_SPEC, required_one_of=[("peering_id", "entries")],
-                                   mutually_exclusive=[("peering_id", "entries")])
+        spec = atlas_module_kwargs(ARGUMENT_SPEC, required_one_of=[("peering_id", "entries")])
+        spec["required_if"] = [("wait_for", wait_for, ("peering_id",)) for wait_for in ("connection", "available", "gone")]
+        spec["required_if"].append(("wait_for", "active", ("entries",)))
         try:
             _validation, args = self.validate_argument_spec(**spec)
         except AnsibleActionFail as exc:
@@ -53,12 +54,8 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg=NO_CREDENTIALS)
         try:
             client, project_id = _SESSIONS.get(args)
-            if args["peering_id"]:
-                peering = peerings.get(client, project_id, args["peering_id"])
-                statuses = {}
-            else:
-                peering = None
-                statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"])
+            peering = peerings.get(client, project_id, args["peering_id"]) if args["peering_id"] else None
+            statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"] or [])
         except AtlasError as exc:
             return dict(result, failed=True, msg="Failed to read the status Atlas reports for %s: %s" % (
                 args["peering_id"] or ", ".join(args["entries"]), exc))

@@ -22,10 +22,13 @@ description:
     controller's C(MONGODB_ATLAS_*) environment variables; the task's C(environment) keyword does not apply).
 options:
   peering_id:
-    description: The peering to read. Exactly one of O(peering_id) and O(entries).
+    description: The peering to read. Required unless O(wait_for=active).
     type: str
   entries:
-    description: Access-list entries to read the status of, by value (C(10.0.0.0/16), C(sg-...)).
+    description:
+      - Access-list entries to read the status of, by value (C(10.0.0.0/16), C(sg-...)). Required with O(wait_for=active).
+      - With O(wait_for=available), the wait is over only when the peering is C(AVAILABLE) and every entry C(ACTIVE) (one wait for
+        both, when nothing has to happen between them).
     type: list
     elements: str
   wait_for:
@@ -103,8 +106,8 @@ peering:
   returned: with O(peering_id)
   type: dict
 entries:
-  description: The status of each entry of O(entries) (C(ACTIVE), C(PENDING), C(FAILED)).
-  returned: with O(entries)
+  description: The status of each entry of O(entries) (C(ACTIVE), C(PENDING), C(FAILED)); empty without O(entries).
+  returned: always
   type: dict
 pending:
   description: The entries of O(entries) not yet C(ACTIVE).
