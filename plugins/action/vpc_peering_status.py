@@ -44,8 +44,11 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # no longer has any effect
+        # A peering, its access-list entries, both (one wait for AVAILABLE and ACTIVE), or a cluster's private string alone.
         spec = atlas_module_kwargs(ARGUMENT_SPEC, required_one_of=[("peering_id", "entries", "cluster_name")],
-                                   mutually_exclusive=[("peering_id", "entries", "cluster_name")])
+                                   mutually_exclusive=[("peering_id", "cluster_name"), ("entries", "cluster_name")])
+        spec["required_if"] = [("wait_for", wait_for, ("peering_id",)) for wait_for in ("connection", "available", "gone")]
+        spec["required_if"] += [("wait_for", "active", ("entries",)), ("wait_for", "private_srv", ("cluster_name",))]
         try:
             _validation, args = self.validate_argument_spec(**spec)
         except AnsibleActionFail as exc:
@@ -55,12 +58,11 @@ class ActionModule(ActionBase):
         try:
             client, project_id = _SESSIONS.get(args)
             peering, statuses, cluster = None, {}, None
-            if args["peering_id"]:
-                peering = peerings.get(client, project_id, args["peering_id"])
-            elif args["cluster_name"]:
+            if args["cluster_name"]:
                 cluster = clusters.get(client, project_id, args["cluster_name"])
             else:
-                statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"])
+                peering = peerings.get(client, project_id, args["peering_id"]) if args["peering_id"] else None
+                statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"] or [])
         except AtlasError as exc:
             return dict(result, failed=True, msg="Failed to read the status Atlas reports for %s: %s" % (
                 args["peering_id"] or args["cluster_name"] or ", ".join(args["entries"]), exc))

@@ -210,7 +210,7 @@ def _step_input(host, step, hostvars):
             routes["connection_id"] = routes.get("connection_id") or ids.get("connection_id")
             routes["route_table_ids"] = routes.get("route_table_ids") or ids.get("route_table_ids")
             item["routes"] = routes
-        item["dns"] = "dns" in actions
+        item["dns"] = (actions.get("dns") or {}).get("attributes") or []
         # A stack deployed by this run: the plan could not read its VPC's DNS attributes.
         item["dns_check"] = bool((actions.get("stack") or {}).get("dns_check"))
     elif step == "atlas_teardown":

@@ -68,6 +68,9 @@ class Plan:
             else:
                 problems.append(REFUSED + "; ".join(self.refusals) + ".")
         actions = dict((name, self.actions[name]) for name in self.order if name in self.actions)
+        if "wait_available" in actions and "wait_active" in actions and "access_list_late" not in actions:
+            # Nothing to add between the two waits: one loop polls the peering and the entry (a task less on every host).
+            actions["wait_available"] = dict(actions["wait_available"], entries=actions.pop("wait_active")["entries"])
         return {
             "findings": findings,
             "problems": problems,
@@ -137,9 +140,19 @@ def stack_findings(want, stack, template):
     return lines
 
 
+# The DNS attributes of a VPC the peering needs on (Atlas hostnames resolve to private IPs over it): EC2's name, the name in a
+# VPC as vpc_peering_plan reads it, the finding.
+DNS_ATTRIBUTES = (("EnableDnsSupport", "enable_dns_support", "vpc dns support: off"),
+                  ("EnableDnsHostnames", "enable_dns_hostnames", "vpc dns hostnames: off"))
+
+
+def dns_attributes_off(vpc):
+    """The EC2 names of the DNS attributes that are off in a VPC as read."""
+    return [attribute for attribute, key, _line in DNS_ATTRIBUTES if vpc.get(key) is False]
+
+
 def dns_findings(vpc):
-    return [line for key, line in (("enable_dns_support", "vpc dns support: off"), ("enable_dns_hostnames", "vpc dns hostnames: off"))
-            if vpc.get(key) is False]
+    return [line for _attribute, key, line in DNS_ATTRIBUTES if vpc.get(key) is False]
 
 
 # ---- the automation policy (docs/automation-policy.md) ------------------------------------------------------------------
@@ -268,7 +281,7 @@ def _plan_present(want, seen, context):
         for line in lines:
             plan.find(line)
         if lines:
-            plan.act("dns")
+            plan.act("dns", attributes=dns_attributes_off(vpc))
 
     # The Atlas container of the region, shared by every VPC of the project there.
     container = seen.get("container")
@@ -517,6 +530,9 @@ def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None, clu
         ids["security_group_id"] = ids.get("security_group_id") or stack_outputs_now.get(OUTPUT_SECURITY_GROUP)
     if not ids.get("access_list_key") and ids.get("access_list_mode") == "security_group" and ids.get("security_group_id"):
         ids["access_list_key"] = ids["security_group_id"]
+    # The entries the wait for AVAILABLE waits for too (Plan.result folds the two waits when nothing comes between them).
+    folded = "entries" in ((plan.get("actions") or {}).get("wait_available") or {})
+    ids["available_wait_entries"] = [ids["access_list_key"]] if folded and ids.get("access_list_key") else []
     for source in (atlas_done or {}, connection or {}):
         peering = source.get("peering") or {}
         if source.get("container_id"):

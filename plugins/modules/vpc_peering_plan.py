@@ -280,7 +280,8 @@ vpcs:
           action of the run produces the id).
         - "Converge: C(stack), C(container), C(peering) (C(request): C(create), C(recreate) or C(update)), C(access_list),
           C(wait_connection), C(accept), C(routes), C(dns), C(access_list_late) (a security-group entry, which Atlas takes only
-          once the project has a peering AVAILABLE), C(wait_available), C(wait_active)."
+          once the project has a peering AVAILABLE), C(wait_available), C(wait_active). When no C(access_list_late) comes between
+          them, C(wait_active) is folded into C(wait_available) (its C(entries) then listed there): one wait polls both."
         - "Teardown: C(routes_remove), C(access_list_remove), C(peering_delete), C(wait_gone), C(stack_delete), C(remove_container)."
       type: dict
       sample: {accept: {connection_id: pcx-0a1b2c3d4e5f67890}, routes: {connection_id: pcx-0a1b2c3d4e5f67890,

@@ -23,13 +23,18 @@ description:
     controller's C(MONGODB_ATLAS_*) environment variables; the task's C(environment) keyword does not apply).
 options:
   peering_id:
-    description: The peering to read. Exactly one of O(peering_id), O(entries) and O(cluster_name).
+    description: The peering to read. Required unless O(wait_for=active) or O(wait_for=private_srv).
     type: str
   cluster_name:
-    description: The cluster whose private (network peering) SRV connection string O(wait_for=private_srv) waits for.
+    description:
+      - The cluster whose private (network peering) SRV connection string O(wait_for=private_srv) waits for. Required with
+        O(wait_for=private_srv); not with O(peering_id) or O(entries).
     type: str
   entries:
-    description: Access-list entries to read the status of, by value (C(10.0.0.0/16), C(sg-...)).
+    description:
+      - Access-list entries to read the status of, by value (C(10.0.0.0/16), C(sg-...)). Required with O(wait_for=active).
+      - With O(wait_for=available), the wait is over only when the peering is C(AVAILABLE) and every entry C(ACTIVE) (one wait for
+        both, when nothing has to happen between them).
     type: list
     elements: str
   wait_for:
@@ -107,8 +112,8 @@ peering:
   returned: with O(peering_id)
   type: dict
 entries:
-  description: The status of each entry of O(entries) (C(ACTIVE), C(PENDING), C(FAILED)).
-  returned: with O(entries)
+  description: The status of each entry of O(entries) (C(ACTIVE), C(PENDING), C(FAILED)); empty without O(entries).
+  returned: always
   type: dict
 pending:
   description: The entries of O(entries) not yet C(ACTIVE).

@@ -1,7 +1,8 @@
 """The simulated Atlas: projects, keys, containers, peerings and project IP access lists, with Atlas's validation rules.
 
 Peering status is derived on each read from the real VPC peering connection in moto; timed transitions
-(INITIATING, FINALIZING, TERMINATING, access-list PENDING) are evaluated lazily against configurable delays.
+(INITIATING, FINALIZING, TERMINATING, access-list PENDING) are evaluated lazily against configurable delays. FINALIZING
+counts from the customer's accept, which Atlas notices on its own (`watch_acceptances`), not from the next read.
 """
 
 import datetime
@@ -57,6 +58,8 @@ DEFAULT_CONFIG = {
     "rate_limit_period": 60.0,      # GUESS: seconds between refills (the docs' sample: "per 60 seconds")
 }
 RATE_LIMIT_KEYS = ("rate_limit_capacity", "rate_limit_refill", "rate_limit_period")
+# How often the simulated back end looks at AWS for accepted requests: the error of finalizing_delay, measured from the accept.
+ACCEPTANCE_WATCH_SECONDS = 0.2
 
 
 def new_id():
@@ -305,6 +308,38 @@ class Atlas:
             for key, entry in list(entries.items()):
                 if entry.get("deleteAfterDate") is not None and entry["deleteAfterDate"] <= wall:
                     del entries[key]
+
+    def notice_acceptances(self):
+        """What Atlas's back end does between reads: find the requests the customer accepted, so FINALIZING starts then.
+
+        Without it, FINALIZING would start at the first read after the accept and a client that reads late would wait
+        finalizing_delay more than on Atlas. AWS is asked outside the lock (one call per region), so reads are not held up.
+        """
+        with self.lock:
+            waiting = [(AWS_REGION_OF[self.containers[p["containerId"]]["regionName"]], p["pcxId"]) for p in self.peers.values()
+                       if p["pcxId"] and p["activeSince"] is None and p["errorState"] is None and p["deleteRequested"] is None
+                       and p["containerId"] in self.containers]
+        by_region = {}
+        for region, pcx_id in waiting:
+            by_region.setdefault(region, []).append(pcx_id)
+        accepted = set()
+        for region, pcx_ids in by_region.items():
+            accepted.update(pcx_id for pcx_id, code in self.aws.peering_states(region, pcx_ids).items() if code == "active")
+        if not accepted:
+            return
+        now = time.monotonic()
+        with self.lock:
+            for peer in self.peers.values():
+                if peer["pcxId"] in accepted and peer["activeSince"] is None:
+                    peer["activeSince"] = now
+
+    def watch_acceptances(self, stopped, interval=ACCEPTANCE_WATCH_SECONDS):
+        """notice_acceptances() every interval until the event `stopped` is set (a daemon thread of the server)."""
+        while not stopped.wait(interval):
+            try:
+                self.notice_acceptances()
+            except Exception:  # pylint: disable=broad-except  # a moto reset or restart mid-call; the next round retries
+                pass
 
     # ---- containers --------------------------------------------------------------------------------------------
     def container_view(self, container):

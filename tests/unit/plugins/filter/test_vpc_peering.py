@@ -78,7 +78,7 @@ def test_a_shared_step_runs_for_the_hosts_that_need_it_with_the_ids_the_run_prod
                                                            {"peering": {"id": "q" * 24, "connection_id": "pcx-0123456789abcdef0"}},
                                                            {"skipped": True}]}
     (item,) = vpc_peering_step(["b"], "aws", hostvars)
-    assert item == {"name": "b", "vpc_id": "vpc-0123456789abcdef0", "accept": "pcx-0123456789abcdef0", "dns": False, "dns_check": True,
+    assert item == {"name": "b", "vpc_id": "vpc-0123456789abcdef0", "accept": "pcx-0123456789abcdef0", "dns": [], "dns_check": True,
                     "routes": {"connection_id": "pcx-0123456789abcdef0", "route_table_ids": ["rtb-1", "rtb-2"], "changes": None}}
 
 

@@ -73,8 +73,10 @@ def test_an_empty_world_plans_the_whole_chain_in_order_and_knows_what_it_cannot_
                             route_tables=[table("rtb-0a", target=None)]))
     assert result["findings"] == ["atlas container US_EAST_1: missing", "peering: missing", "route rtb-0a: missing",
                                   "access list 10.20.0.0/16: missing"]
-    assert list(result["actions"]) == ["container", "peering", "access_list", "wait_connection", "accept", "routes", "wait_available",
-                                       "wait_active"]
+    # Nothing is added between the waits for AVAILABLE and ACTIVE: one wait polls both.
+    assert list(result["actions"]) == ["container", "peering", "access_list", "wait_connection", "accept", "routes", "wait_available"]
+    assert result["actions"]["wait_available"] == {"peering_id": None, "entries": [ENTRY["key"]]}
+    assert late_ids(result)["available_wait_entries"] == [ENTRY["key"]]
     # Ids produced later in the run are null: the container (created by the same step) and the pcx.
     assert result["actions"]["peering"] == dict(request="create", id=None, container_id=None, vpc_id=VPC["id"], aws_account_id=ACCOUNT,
                                                 route_table_cidr_block="10.20.0.0/16", accepter_region="us-east-1")
@@ -100,8 +102,11 @@ def test_a_security_group_entry_waits_for_an_available_peering_and_for_the_stack
                        entry_status={}, available_peering=False))
     assert not any(line.startswith("access list") for line in result["findings"])
     assert "access_list" not in result["actions"] and result["actions"]["access_list_late"] == {"entries": None, "comment": COMMENT}
+    # The entry is added between the two waits: they stay apart.
+    assert list(result["actions"])[-3:] == ["access_list_late", "wait_available", "wait_active"]
     ids = late_ids(result, stack_outputs_now=STACK["outputs"])
     assert ids["security_group_id"] == "sg-0123456789abcdef0" and ids["access_list_key"] == "sg-0123456789abcdef0"
+    assert ids["available_wait_entries"] == []
     assert ids["vpc_id"] == VPC["id"] and ids["route_table_ids"] == ["rtb-0a", "rtb-0b"]
 
 
@@ -142,12 +147,24 @@ def test_drift_of_routes_dns_access_list_and_peering_options():
     assert result["actions"]["peering"]["request"] == "update"
     assert result["actions"]["routes"]["changes"] == [{"route_table_id": "rtb-0a", "action": "replace"},
                                                       {"route_table_id": "rtb-0b", "action": "create"}]
-    assert "dns" in result["actions"] and "wait_active" in result["actions"]
+    assert result["actions"]["dns"] == {"attributes": ["EnableDnsHostnames"]}
+    assert "wait_active" in result["actions"] and "wait_available" not in result["actions"]
 
 
 def test_a_pending_entry_is_waited_for():
     result = plan(read=seen(entry_status={ENTRY["key"]: "PENDING"}))
     assert result["findings"] == ["access list 10.20.0.0/16: PENDING"] and list(result["actions"]) == ["wait_active"]
+
+
+def test_a_security_group_entry_of_a_project_with_an_available_peering_is_waited_for_with_the_peering():
+    # The stack is new, so the entry's key (its security group) comes from the stack outputs, after planning.
+    result = plan(want(vpc_id=None, stack_name="app-net", vpc_cidr_block="10.20.0.0/16", access_list_mode="security_group"),
+                  seen(stack={}, vpc={}, route_tables=None, account=ACCOUNT, peering=None, access_list=[], entry_status={},
+                       available_peering=True))
+    assert "access_list_late" not in result["actions"] and "wait_active" not in result["actions"]
+    assert result["actions"]["wait_available"]["entries"] is None
+    assert late_ids(result)["available_wait_entries"] == []
+    assert late_ids(result, stack_outputs_now=STACK["outputs"])["available_wait_entries"] == ["sg-0123456789abcdef0"]
 
 
 def test_problems_stop_a_run_before_any_write():

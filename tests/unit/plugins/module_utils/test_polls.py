@@ -46,3 +46,19 @@ def test_access_list_entries():
     assert status_outcome(dict(args("active"), peering_id=None), None, {"10.0.0.0/16": "ACTIVE"})["summary"] == "ACTIVE"
     failed = status_outcome(dict(args("active"), peering_id=None), None, {"10.0.0.0/16": "FAILED"})
     assert failed["failed"] and "FAILED" in failed["msg"]
+
+
+def test_one_wait_for_the_peering_available_and_the_entries_active():
+    available = dict(PEER, statusName="AVAILABLE")
+    out = status_outcome(args("available"), available, {"10.0.0.0/16": "PENDING"})
+    assert not out["reached"] and out["summary"] == "AVAILABLE pcx-0123456789abcdef0; access list: PENDING 10.0.0.0/16"
+    out = status_outcome(args("available"), dict(PEER, statusName="FINALIZING"), {"10.0.0.0/16": "ACTIVE"})
+    assert not out["reached"] and out["summary"] == "FINALIZING pcx-0123456789abcdef0; access list: ACTIVE"
+    assert status_outcome(args("available"), available, {"10.0.0.0/16": "ACTIVE"})["reached"]
+    # The last poll names what it still waits for: the entry once the peering is AVAILABLE, else the peering.
+    last = status_outcome(args("available", poll=10), available, {"10.0.0.0/16": "PENDING"})
+    assert last["failed"] and "Access-list entries 10.0.0.0/16 are still not ACTIVE after 10 polls" in last["msg"]
+    last = status_outcome(args("available", poll=10), dict(PEER, statusName="FINALIZING"), {"10.0.0.0/16": "ACTIVE"})
+    assert last["failed"] and "still FINALIZING" in last["msg"]
+    failed = status_outcome(args("available"), available, {"10.0.0.0/16": "FAILED"})
+    assert failed["failed"] and "FAILED" in failed["msg"]
