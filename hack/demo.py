@@ -1,6 +1,8 @@
 """`make demo`: moto server + the Atlas simulator on free 127.0.0.1 ports, then the product against them.
 
-1. converge inventories/local (3 VPCs: 2 regions, 2 AWS accounts, one existing VPC) with playbooks/peer.yml;
+1. converge inventories/local (3 VPCs: 2 regions, 2 AWS accounts, one existing VPC) with playbooks/peer.yml, and the
+   application's side: a shared cluster (seeded in the simulator) gives each host its private connection string, and the
+   hosts that list database users get them (passwords made up for the run, passed in the environment, never printed);
 2. run it again: every host must report changed=0;
 3. run it with --check --diff: a read-only drift report, which must find no drift;
 then stop both servers. Exits non-zero when a step fails.
@@ -8,6 +10,7 @@ then stop both servers. Exits non-zero when a step fails.
 
 import os
 import re
+import secrets
 import subprocess
 import sys
 import time
@@ -47,7 +50,12 @@ def main():
                                               access_list_delay=2.0) as sim:
         banner(f"moto server {moto.url}, Atlas simulator {sim.url} (both stop at the end)")
         atlas = seed_project(sim, "cloudwire-demo")
+        # The cluster the teams share, made by hand on Atlas: in both regions of the inventory, so its containers get the
+        # CIDRs the inventory asks for.
+        sim.add_cluster(atlas["project_id"], "shared-local", regions=["US_EAST_1", "EU_WEST_1"])
         env = dict(os.environ, **environment(atlas, moto.url))
+        env.update(CLOUDWIRE_LOCAL_CLUSTER_NAME="shared-local", CLOUDWIRE_LOCAL_ORDERS_PASSWORD=secrets.token_urlsafe(18),
+                   CLOUDWIRE_LOCAL_PAYMENTS_PASSWORD=secrets.token_urlsafe(18))
         env.update(CLOUDWIRE_LOCAL_EXISTING_VPC_ID=create_existing_vpc(moto.url), ANSIBLE_CONFIG=os.path.join(REPO_ROOT, "ansible.cfg"),
                    ANSIBLE_FORCE_COLOR=env.get("ANSIBLE_FORCE_COLOR", "0"))
 
@@ -69,7 +77,7 @@ def main():
             raise SystemExit(f"demo failed: drift reported or Atlas written in check mode: {third}, {len(writes)} write(s)")
 
         banner(f"demo OK: {len(first)} VPCs peered; second run changed=0 on every host; check mode found no drift and made "
-               f"0 Atlas writes ({len(sim.requests())} read requests)")
+               f"0 Atlas writes ({len(sim.requests())} read requests); the summary of run 1 shows each host's private connection string")
     return 0
 
 

@@ -23,10 +23,14 @@ from support.servers import (  # noqa: E402  pylint: disable=wrong-import-positi
 CONFIG = os.path.join("tests", "integration", "integration_config.yml")
 # Short Atlas delays (seconds): every wait of the modules still polls through INITIATING, FINALIZING and PENDING states.
 DELAYS = {"initiating_delay": 1.0, "finalizing_delay": 1.0, "terminating_delay": 1.0, "access_list_delay": 1.0}
+# A cluster for atlas_cluster_info and the database users' scopes: a shared tier, which touches no network container, so the
+# targets' containers and CIDRs stay theirs alone.
+CLUSTER = {"name": "integration-shared", "regionName": "AP_NORTHEAST_1", "instanceSize": "M0"}
 
 
 def config_text(atlas, moto_url):
     values = {
+        "atlas_cluster_name": CLUSTER["name"],
         "atlas_base_url": atlas["base_url"],
         "atlas_public_key": atlas["public_key"],
         "atlas_private_key": atlas["private_key"],
@@ -54,6 +58,7 @@ def main(argv):
     started = time.monotonic()
     with MotoServer() as moto, AtlasSimulator(moto.url, **DELAYS) as sim:
         atlas = seed_project(sim, "cloudwire-integration")
+        sim.add_cluster(atlas["project_id"], **CLUSTER)
         with open(CONFIG, "w", encoding="utf-8") as handle:
             handle.write(config_text(atlas, moto.url))
         print(f"integration: moto server {moto.url}, Atlas simulator {sim.url} (project {atlas['project_id']}); "

@@ -15,10 +15,10 @@ __metaclass__ = type
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, peerings
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, clusters, peerings
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, has_credentials
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS, AtlasError
-from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import status_outcome
+from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, status_outcome
 from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
 
 # One per worker process: the loop of one host and task shares it.
@@ -27,7 +27,8 @@ _SESSIONS = AtlasSessions()
 ARGUMENT_SPEC = dict(
     peering_id=dict(type="str"),
     entries=dict(type="list", elements="str"),
-    wait_for=dict(type="str", choices=["connection", "available", "gone", "active"], required=True),
+    cluster_name=dict(type="str"),
+    wait_for=dict(type="str", choices=["connection", "available", "gone", "active", "private_srv"], required=True),
     poll=dict(type="int", default=1),
     polls=dict(type="int", default=1),
     poll_seconds=dict(type="float", default=10),
@@ -43,8 +44,11 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         del tmp  # no longer has any effect
-        spec = atlas_module_kwargs(ARGUMENT_SPEC, required_one_of=[("peering_id", "entries")],
-                                   mutually_exclusive=[("peering_id", "entries")])
+        # A peering, its access-list entries, both (one wait for AVAILABLE and ACTIVE), or a cluster's private string alone.
+        spec = atlas_module_kwargs(ARGUMENT_SPEC, required_one_of=[("peering_id", "entries", "cluster_name")],
+                                   mutually_exclusive=[("peering_id", "cluster_name"), ("entries", "cluster_name")])
+        spec["required_if"] = [("wait_for", wait_for, ("peering_id",)) for wait_for in ("connection", "available", "gone")]
+        spec["required_if"] += [("wait_for", "active", ("entries",)), ("wait_for", "private_srv", ("cluster_name",))]
         try:
             _validation, args = self.validate_argument_spec(**spec)
         except AnsibleActionFail as exc:
@@ -53,15 +57,19 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg=NO_CREDENTIALS)
         try:
             client, project_id = _SESSIONS.get(args)
-            if args["peering_id"]:
-                peering = peerings.get(client, project_id, args["peering_id"])
-                statuses = {}
+            peering, statuses, cluster = None, {}, None
+            if args["cluster_name"]:
+                cluster = clusters.get(client, project_id, args["cluster_name"])
             else:
-                peering = None
-                statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"])
+                peering = peerings.get(client, project_id, args["peering_id"]) if args["peering_id"] else None
+                statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"] or [])
         except AtlasError as exc:
             return dict(result, failed=True, msg="Failed to read the status Atlas reports for %s: %s" % (
-                args["peering_id"] or ", ".join(args["entries"]), exc))
+                args["peering_id"] or args["cluster_name"] or ", ".join(args["entries"]), exc))
+        if args["cluster_name"]:
+            result.update(cluster_outcome(args, cluster))
+            result["changed"] = False
+            return result
         result.update(status_outcome(args, peering, statuses))
         result["changed"] = False
         return result

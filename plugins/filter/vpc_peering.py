@@ -19,7 +19,9 @@ description:
     Atlas project (they share one C(cloudwire.atlas.vpc_peering_plan) and one C(cloudwire.atlas.vpc_peering_aws) process),
     and by Atlas project (one C(cloudwire.atlas.vpc_peering_atlas) process). The file also holds the role's other filters,
     C(vpc_peering_members), C(vpc_peering_plan_of), C(vpc_peering_ids), C(vpc_peering_step), C(vpc_peering_outcome),
-    C(vpc_peering_report) and C(vpc_peering_summary), documented in the role's C(docs/role.md).
+    C(vpc_peering_report), C(vpc_peering_summary), C(vpc_peering_summary_text), C(vpc_peering_database_users_wanted),
+    C(vpc_peering_database_user_password), C(vpc_peering_connection) and C(vpc_peering_connections), documented in the role's
+    C(docs/role.md).
 options:
   _input:
     description: The hosts of the play batch.
@@ -74,7 +76,10 @@ REGISTERED = {
     "aws_teardown": "vpc_peering_aws_result",
     "containers": "vpc_peering_containers_result",
     "connection": "vpc_peering_connection",
+    "cluster": "vpc_peering_cluster",
 }
+# A host's database user as the plan reads it: everything but the password, which stays in the host's own variables.
+USER_KEYS = ("username", "auth_type", "auth_database", "roles", "scopes", "description", "update_password")
 NO_REPORT = "(no report: the host failed before its report)"
 
 
@@ -177,7 +182,8 @@ def vpc_peering_outcome(host, step, hostvars):
 def vpc_peering_ids(host, hostvars):
     """The host's ids now: the plan's, completed by the stack this run deployed, the Atlas step and the connection wait."""
     return late_ids(vpc_peering_plan_of(host, hostvars), stack_outputs_now=_stack_outputs(hostvars, host),
-                    atlas_done=vpc_peering_outcome(host, "atlas", hostvars), connection=_last_poll(hostvars, host, REGISTERED["connection"]))
+                    atlas_done=vpc_peering_outcome(host, "atlas", hostvars), connection=_last_poll(hostvars, host, REGISTERED["connection"]),
+                    cluster=_last_poll(hostvars, host, REGISTERED["cluster"]))
 
 
 def _step_input(host, step, hostvars):
@@ -204,7 +210,7 @@ def _step_input(host, step, hostvars):
             routes["connection_id"] = routes.get("connection_id") or ids.get("connection_id")
             routes["route_table_ids"] = routes.get("route_table_ids") or ids.get("route_table_ids")
             item["routes"] = routes
-        item["dns"] = "dns" in actions
+        item["dns"] = (actions.get("dns") or {}).get("attributes") or []
         # A stack deployed by this run: the plan could not read its VPC's DNS attributes.
         item["dns_check"] = bool((actions.get("stack") or {}).get("dns_check"))
     elif step == "atlas_teardown":
@@ -256,12 +262,64 @@ def vpc_peering_summary(hosts, hostvars):
     return dict((host, _get(hostvars, host, "vpc_peering_findings", [NO_REPORT])) for host in hosts)
 
 
-def vpc_peering_summary_text(check_mode, summary):
-    """The summary's message: what the run found (check mode) or changed, host by host."""
+def vpc_peering_summary_text(check_mode, summary, connections=None):
+    """The summary's message: what the run found (check mode) or changed, host by host; then, for the hosts whose application
+    names a cluster or database users, its private connection string and the users' names (never a password)."""
     hosts = [host for host, lines in summary.items() if lines]
     heading = "Drift (check mode, nothing was changed)" if check_mode else "Changes made by this run"
     text = "%s: %d finding(s) on %d of %d host(s)." % (heading, sum(len(lines) for lines in summary.values()), len(hosts), len(summary))
-    return "\n".join([text] + ["%s: %s." % (host, "; ".join(summary[host])) for host in hosts])
+    lines = [text] + ["%s: %s." % (host, "; ".join(summary[host])) for host in hosts]
+    if connections:
+        lines.append("Private connection strings (they resolve over the peering) and database users:")
+        for host, connection in connections.items():
+            string = connection.get("private_srv") or (
+                "(cluster %s: no private connection string yet)" % connection["cluster"] if connection.get("cluster") else "(no cluster named)")
+            users = ", ".join(connection.get("database_users") or []) or "none"
+            lines.append("%s: %s; database users: %s." % (host, string, users))
+    return "\n".join(lines)
+
+
+def vpc_peering_database_users_wanted(users):
+    """A host's vpc_peering_database_users as the plan takes them: each user without its password, with ``has_password``
+    saying whether there is one (the password itself never leaves the host's own variables)."""
+    wanted = []
+    for index, user in enumerate(users or []):
+        if not isinstance(user, dict):
+            raise AnsibleFilterError("vpc_peering_database_users[%d] is not a dict (username, password, roles, ...)" % index)
+        item = dict((key, user[key]) for key in USER_KEYS if user.get(key) not in (None, ""))
+        item["has_password"] = bool(user.get("password"))
+        wanted.append(item)
+    return wanted
+
+
+def vpc_peering_database_user_password(users, wanted):
+    """The password the host gives for a planned user (``wanted``: an element of the plan's database_users action), or None.
+
+    The only filter that returns a password: the role uses it in the one task that sends it, the atlas_database_user task of
+    that host, whose ``password`` option is no_log."""
+    for user in users or []:
+        if user.get("username") == wanted.get("username") and user.get("auth_database") in (None, "", wanted.get("auth_database")):
+            return user.get("password") or None
+    return None
+
+
+def vpc_peering_connection(host, hostvars):
+    """What the host's application needs to connect, for the summary: its cluster, the private SRV connection string (None
+    until Atlas gives one) and its database users' names. {} for a host that names neither."""
+    ids = vpc_peering_ids(host, hostvars)
+    if not ids.get("cluster_name") and not ids.get("database_users"):
+        return {}
+    return {"cluster": ids.get("cluster_name"), "private_srv": ids.get("private_srv"), "database_users": list(ids.get("database_users") or [])}
+
+
+def vpc_peering_connections(hosts, hostvars):
+    """host -> its vpc_peering_connection fact, for the hosts that have one (set_stats for AWX, and the summary)."""
+    found = {}
+    for host in hosts:
+        connection = _get(hostvars, host, "vpc_peering_connection")
+        if connection:
+            found[host] = connection
+    return found
 
 
 class FilterModule(object):
@@ -276,4 +334,8 @@ class FilterModule(object):
             "vpc_peering_report": vpc_peering_report,
             "vpc_peering_summary": vpc_peering_summary,
             "vpc_peering_summary_text": vpc_peering_summary_text,
+            "vpc_peering_database_users_wanted": vpc_peering_database_users_wanted,
+            "vpc_peering_database_user_password": vpc_peering_database_user_password,
+            "vpc_peering_connection": vpc_peering_connection,
+            "vpc_peering_connections": vpc_peering_connections,
         }

@@ -20,9 +20,13 @@ COLLECTION_VERSION = "0.1.0"
 
 DEFAULT_BASE_URL = "https://cloud.mongodb.com"
 API_PREFIX = "/api/atlas/v2"
-# Every endpoint this collection calls has exactly one resource version.
+# The resource version of every network, access-list, project and database-user endpoint (their only one); the default of a call.
 API_VERSION = "2023-01-01"
-ACCEPT = "application/vnd.atlas.%s+json" % API_VERSION
+# The clusters endpoints (listClusters, getCluster) have three: 2023-01-01 (LegacyAtlasCluster, sunset 2026-11-30), 2023-02-01
+# (sunset 2026-03-01) and 2024-08-05 (ClusterDescription20240805, current). The resource files name the version per call.
+CLUSTERS_API_VERSION = "2024-08-05"
+MEDIA_TYPE = "application/vnd.atlas.%s+json"
+ACCEPT = MEDIA_TYPE % API_VERSION
 
 # The variables the connection options fall back to: the names the Atlas CLI and the Terraform provider read.
 CREDENTIAL_ENV = dict(
@@ -32,6 +36,11 @@ CREDENTIAL_ENV = dict(
     client_secret="MONGODB_ATLAS_CLIENT_SECRET",
 )
 BASE_URL_ENV = "MONGODB_ATLAS_BASE_URL"
+
+
+def accept(version=None):
+    """The versioned media type of a resource version (API_VERSION when None)."""
+    return MEDIA_TYPE % (version or API_VERSION)
 
 
 def api_path(template, **values):

@@ -24,7 +24,7 @@ import ipaddress
 import json
 import re
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.common import ACCEPT, API_VERSION, CREDENTIAL_ENV
+from ansible_collections.cloudwire.atlas.plugins.module_utils.common import API_VERSION, CREDENTIAL_ENV, accept
 
 ACCESS_LIST_CODES = frozenset(("IP_ADDRESS_NOT_ON_ACCESS_LIST", "ORG_REQUIRES_ACCESS_LIST", "RESOURCE_REQUIRES_ACCESS_LIST",
                                "IP_ADDRESS_NOT_ON_WHITELIST"))
@@ -52,7 +52,7 @@ class AtlasApiError(AtlasError):
     """Atlas answered with an HTTP error; carries the ApiError fields and a message a person can act on."""
 
     def __init__(self, status, error_code=None, detail=None, parameters=None, reason=None, method=None, path=None,
-                 auth_kind="api_key", retried_for=None):
+                 auth_kind="api_key", retried_for=None, api_version=None):
         self.status = status
         self.error_code = error_code
         self.detail = detail
@@ -62,6 +62,7 @@ class AtlasApiError(AtlasError):
         self.path = path
         self.auth_kind = auth_kind
         self.retried_for = retried_for
+        self.api_version = api_version or API_VERSION  # the resource version the call asked for
         self.hint = hint_for(self)
         super(AtlasApiError, self).__init__(self._message())
 
@@ -166,7 +167,8 @@ def _header(headers, name):
     return None
 
 
-def error_from_answer(status, text, headers=None, reason=None, method=None, path=None, auth_kind="api_key", retried_for=None):
+def error_from_answer(status, text, headers=None, reason=None, method=None, path=None, auth_kind="api_key", retried_for=None,
+                      api_version=None):
     """The AtlasApiError for an HTTP error answer: its ApiError body, or the X-Error-Code header when the body is not one."""
     try:
         body = json.loads(text) if text else None
@@ -182,11 +184,11 @@ def error_from_answer(status, text, headers=None, reason=None, method=None, path
             detail = detail or body.get("error_description")
         return AtlasApiError(status, error_code=error_code, detail=detail, parameters=body.get("parameters"),
                              reason=body.get("reason") or reason, method=method, path=path, auth_kind=auth_kind,
-                             retried_for=retried_for)
+                             retried_for=retried_for, api_version=api_version)
     text = (text or "").strip()
     # Atlas names the error in a header too: the one place left to read it when a proxy replaced the body.
     return AtlasApiError(status, error_code=header_code, detail=text[:ERROR_DETAIL_LIMIT] if text else None, reason=reason,
-                         method=method, path=path, auth_kind=auth_kind, retried_for=retried_for)
+                         method=method, path=path, auth_kind=auth_kind, retried_for=retried_for, api_version=api_version)
 
 
 # -- hints for the errors Atlas answers --------------------------------------------------------------------------------------
@@ -204,6 +206,8 @@ def _required_role(method, path):
         return "Project Read Only"
     if "/containers" in (path or ""):
         return "Project Owner"
+    if "/databaseUsers" in (path or ""):
+        return "Project Owner or Project Database Access Admin"
     return "Project Owner or Project Network Access Manager"
 
 
@@ -237,6 +241,10 @@ CODE_HINTS = {
                                                       "(atlas_vpc_peering state=absent)."),
     "PATH_PARAM_PARSE_ERROR": ("An id in the request path is malformed: check project_id, container_id and the other ids "
                                "given to the task."),
+    "CLUSTER_NOT_FOUND": ("The project has no cluster of that name: check the cluster name (cloudwire.atlas.atlas_cluster_info lists "
+                          "the project's clusters)."),
+    "USERNAME_NOT_FOUND": ("The database user is not in the project (someone deleted it meanwhile, or the authentication database "
+                           "differs): run again to create it."),
 }
 
 
@@ -257,7 +265,7 @@ def hint_for(error):
         return CODE_HINTS[code]
     if code == "INVALID_VERSION_DATE" or error.status == 406:
         return ("The server did not accept the API version %s (Accept: %s): check that base_url points at the Atlas "
-                "Administration API." % (API_VERSION, ACCEPT))
+                "Administration API." % (error.api_version, accept(error.api_version)))
     if error.status == 429 or code in RATE_LIMIT_CODES:
         if error.retried_for is not None:
             return ("Still rate limited after retrying for %.0f s: Atlas limits calls per API key, project and organisation; "
@@ -345,3 +353,16 @@ def access_list_failed(failed):
     return AtlasStateError("Atlas reports access-list entr%s %s FAILED: it could not apply them. Remove and add them again; for a "
                            "security group, check that the project has a peering with the group's VPC."
                            % ("y" if len(failed) == 1 else "ies", ", ".join(failed)), failed=failed)
+
+
+def database_user_password_required(username, auth_database):
+    """A SCRAM user to create, and no password to create it with."""
+    return AtlasStateError("Database user %s (%s) does not exist and Atlas needs a password to create it: give password (at least 8 "
+                           "characters; from Ansible Vault or the environment, never in clear)." % (username, auth_database))
+
+
+def database_user_auth_type_locked(username, auth_database, have, want):
+    """A user whose authentication type differs from the wanted one: Atlas does not change it in place."""
+    return AtlasStateError("Database user %s (%s) authenticates with %s, and auth_type asks for %s: Atlas does not change a user's "
+                           "authentication type. Remove the user first (state=absent), then create it again, or keep auth_type=%s."
+                           % (username, auth_database, have, want, have), current_auth_type=have, wanted_auth_type=want)

@@ -13,7 +13,7 @@ __metaclass__ = type
 
 import re
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils import database_users, validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 
 _ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::[0-9]{12}:role/")
@@ -24,7 +24,9 @@ _VALUE_RULES = (
     ("vpc_peering_vpc_id", validators.vpc_id),
     ("vpc_peering_security_group_id", validators.security_group_id),
     ("vpc_peering_atlas_project_id", validators.project_id),
+    ("vpc_peering_cluster_name", validators.cluster_name),
 )
+USER_KEYS = ("username", "password", "auth_type", "auth_database", "roles", "scopes", "description", "update_password")
 
 
 def _check(errors, name, value, check, *args):
@@ -91,4 +93,37 @@ def input_errors(inputs):
     if comment is not None and len(str(comment)) > validators.COMMENT_MAX_LENGTH:
         errors.append("vpc_peering_access_list_comment is %d characters long: Atlas allows at most %d" % (
             len(str(comment)), validators.COMMENT_MAX_LENGTH))
+    errors.extend(database_user_errors(values.get("vpc_peering_database_users")))
+    return errors
+
+
+def database_user_errors(users):
+    """The rules of vpc_peering_database_users, as atlas_database_user applies them; no message ever contains a password."""
+    if users in (None, ""):
+        return []
+    if not isinstance(users, list):
+        return ["vpc_peering_database_users must be a list of users (username, password, roles, ...), not %s" % type(users).__name__]
+    errors, seen = [], {}
+    for index, user in enumerate(users):
+        where = "vpc_peering_database_users[%d]" % index
+        if not isinstance(user, dict):
+            errors.append("%s must be a dict (username, password, roles, ...)" % where)
+            continue
+        unknown = sorted(set(user) - set(USER_KEYS))
+        if unknown:
+            errors.append("%s: unknown key(s) %s (known: %s)" % (where, ", ".join(unknown), ", ".join(USER_KEYS)))
+        if user.get("update_password") not in (None, "", "on_create", "always"):
+            errors.append("%s.update_password: %r is neither on_create nor always" % (where, user["update_password"]))
+        if not user.get("roles"):
+            errors.append("%s.roles: list at least one role (role_name, database_name) for user %s" % (where, user.get("username")))
+        try:
+            normalised = database_users.normalize_user(user, check_expiry=False)
+            database_users.check_password(user.get("password"), normalised["auth_type"])
+        except ValueError as exc:
+            errors.append("%s: %s" % (where, exc))
+            continue
+        key = (normalised["username"], normalised["auth_database"])
+        if key in seen:
+            errors.append("%s: user %s (%s) is listed twice (also vpc_peering_database_users[%d])" % (where, key[0], key[1], seen[key]))
+        seen[key] = index
     return errors

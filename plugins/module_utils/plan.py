@@ -17,8 +17,9 @@ __metaclass__ = type
 import json
 import re
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils import clusters, database_users, validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import cidr_lock_reason
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import database_user_auth_type_locked
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import peering_drift
 from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import normalize_access_list_entry, plan_access_list
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import plan as plan_route
@@ -32,7 +33,10 @@ POLICY_PREFIX = "policy: a run would be refused: "
 REFUSED = "refused by the automation policy, nothing was written on either cloud: "
 # The order in which the role applies a plan (roles/vpc_peering/tasks/present.yml and absent.yml follow it).
 PRESENT_ORDER = ("stack", "container", "peering", "access_list", "wait_connection", "accept", "routes", "dns", "access_list_late",
-                 "wait_available", "wait_active")
+                 "wait_available", "wait_active", "database_users", "connection_string")
+# What a database user's differing field is called in a finding ("database user app-dev: roles differ").
+USER_FIELD_WORDS = {"roles": "roles differ", "scopes": "scopes differ", "description": "description differs",
+                    "delete_after_date": "expiry differs"}
 ABSENT_ORDER = ("routes_remove", "access_list_remove", "peering_delete", "wait_gone", "stack_delete", "remove_container")
 
 
@@ -64,6 +68,9 @@ class Plan:
             else:
                 problems.append(REFUSED + "; ".join(self.refusals) + ".")
         actions = dict((name, self.actions[name]) for name in self.order if name in self.actions)
+        if "wait_available" in actions and "wait_active" in actions and "access_list_late" not in actions:
+            # Nothing to add between the two waits: one loop polls the peering and the entry (a task less on every host).
+            actions["wait_available"] = dict(actions["wait_available"], entries=actions.pop("wait_active")["entries"])
         return {
             "findings": findings,
             "problems": problems,
@@ -133,9 +140,19 @@ def stack_findings(want, stack, template):
     return lines
 
 
+# The DNS attributes of a VPC the peering needs on (Atlas hostnames resolve to private IPs over it): EC2's name, the name in a
+# VPC as vpc_peering_plan reads it, the finding.
+DNS_ATTRIBUTES = (("EnableDnsSupport", "enable_dns_support", "vpc dns support: off"),
+                  ("EnableDnsHostnames", "enable_dns_hostnames", "vpc dns hostnames: off"))
+
+
+def dns_attributes_off(vpc):
+    """The EC2 names of the DNS attributes that are off in a VPC as read."""
+    return [attribute for attribute, key, _line in DNS_ATTRIBUTES if vpc.get(key) is False]
+
+
 def dns_findings(vpc):
-    return [line for key, line in (("enable_dns_support", "vpc dns support: off"), ("enable_dns_hostnames", "vpc dns hostnames: off"))
-            if vpc.get(key) is False]
+    return [line for _attribute, key, line in DNS_ATTRIBUTES if vpc.get(key) is False]
 
 
 # ---- the automation policy (docs/automation-policy.md) ------------------------------------------------------------------
@@ -264,7 +281,7 @@ def _plan_present(want, seen, context):
         for line in lines:
             plan.find(line)
         if lines:
-            plan.act("dns")
+            plan.act("dns", attributes=dns_attributes_off(vpc))
 
     # The Atlas container of the region, shared by every VPC of the project there.
     container = seen.get("container")
@@ -368,6 +385,9 @@ def _plan_present(want, seen, context):
         plan.act(step, entries=None, comment=want.get("access_list_comment"))
         plan.act("wait_active", entries=None)
 
+    _plan_database_users(plan, want, seen)
+    _plan_connection_string(plan, want, seen, region)
+
     if plan.actions and policy.get("require_approval") and not context.get("check_mode") and not policy.get("approved_by"):
         plan.refusals.append(approval_refusal(policy))
 
@@ -375,6 +395,69 @@ def _plan_present(want, seen, context):
                     route_table_ids=route_table_ids_of(outputs) if want.get("stack_name") else [t["RouteTableId"] for t in tables or []],
                     security_group_id=security_group, access_list_mode=mode, access_list_key=entry["key"] if entry else None)
     return plan.result(context.get("check_mode"))
+
+
+# ---- the application's database users and its connection string ------------------------------------------------------
+
+def _plan_database_users(plan, want, seen):
+    """Each user the host lists (normalised, without a password: ``has_password`` says whether its host has one) against the
+    project's users as Atlas lists them: missing, or a compared field that differs; with update_password always, a password
+    sent on every run. Users Atlas cannot change in place, or cannot create without a password, are problems."""
+    wanted = want.get("database_users") or []
+    plan.ids["database_users"] = [user["username"] for user in wanted]
+    planned = []
+    for index, user in enumerate(wanted):
+        name = user["username"]
+        current = database_users.find_user(seen.get("database_users"), name, user["auth_database"])
+        if current is not None and current["auth_type"] != user["auth_type"]:
+            plan.problems.append(str(database_user_auth_type_locked(name, user["auth_database"], current["auth_type"], user["auth_type"])))
+            continue
+        step = database_users.plan_user(current, user, "present", user.get("has_password"), user.get("update_password") or "on_create")
+        if step["action"] == "none":
+            continue
+        if step["action"] == "create":
+            plan.find("database user %s: missing" % name)
+            if user["auth_type"] == "scram" and not user.get("has_password"):
+                plan.problems.append("database user %s is missing and vpc_peering_database_users[%d] gives no password to create it with "
+                                     "(from Ansible Vault or the environment)" % (name, index))
+        for field in step["changes"]:
+            plan.find("database user %s: %s" % (name, USER_FIELD_WORDS[field]))
+        if step["password"] and step["action"] == "update":
+            plan.find("database user %s: password sent on every run (update_password: always)" % name)
+        planned.append(dict(_action_user(user), request=step["action"] if step["action"] == "create" else "update"))
+    if planned:
+        plan.act("database_users", users=planned)
+
+
+def _action_user(user):
+    """A wanted user as the apply step takes it: the module's options, without what is not compared (None) and never a password."""
+    kept = ("username", "auth_type", "auth_database", "roles", "scopes", "description", "delete_after_date", "update_password")
+    return dict((key, user[key]) for key in kept if user.get(key) is not None)
+
+
+def _plan_connection_string(plan, want, seen, region):
+    """The private SRV connection string of the cluster the host names: in the ids when Atlas gives it; otherwise an action
+    that waits for it after the peering is AVAILABLE. A cluster that does not exist, or has no node in the VPC's region (its
+    nodes use only the peering of their own region), is a problem."""
+    name = want.get("cluster_name")
+    if not name:
+        return
+    plan.ids["cluster_name"] = name
+    cluster = seen.get("cluster")
+    if cluster is None:
+        plan.problems.append("vpc_peering_cluster_name %s: the project has no cluster of that name" % name)
+        return
+    regions = clusters.region_names(cluster)
+    if region.atlas not in regions:
+        plan.problems.append("vpc_peering_cluster_name %s has no node in %s (its regions: %s): Atlas nodes use only the peering of their "
+                             "own region, so this VPC's peering cannot reach it; name a cluster with nodes in %s"
+                             % (name, region.atlas, ", ".join(regions) or "none", region.aws))
+        return
+    plan.ids["private_srv"] = clusters.private_srv(cluster)
+    if plan.ids["private_srv"] is None:
+        if "wait_available" not in plan.actions:
+            plan.find("cluster %s: no private connection string yet" % name)
+        plan.act("connection_string", cluster_name=name)
 
 
 def _public_entry(entry):
@@ -433,11 +516,12 @@ def _plan_absent(want, seen, context):
 
 # ---- the ids later steps need, from what earlier steps of the run produced ------------------------------------------------
 
-def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None):
+def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None, cluster=None):
     """The ids of a VPC at a step of the run: the plan's, completed by what this run produced so far.
 
     ``stack_outputs_now``: the outputs of the stack this run deployed; ``atlas_done``: the Atlas step's result for the VPC
-    (container id, peering); ``connection``: the last peering status the connection wait saw.
+    (container id, peering); ``connection``: the last peering status the connection wait saw; ``cluster``: the last poll of the
+    wait for the cluster's private connection string.
     """
     ids = dict(plan.get("ids") or {})
     if stack_outputs_now:
@@ -446,6 +530,9 @@ def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None):
         ids["security_group_id"] = ids.get("security_group_id") or stack_outputs_now.get(OUTPUT_SECURITY_GROUP)
     if not ids.get("access_list_key") and ids.get("access_list_mode") == "security_group" and ids.get("security_group_id"):
         ids["access_list_key"] = ids["security_group_id"]
+    # The entries the wait for AVAILABLE waits for too (Plan.result folds the two waits when nothing comes between them).
+    folded = "entries" in ((plan.get("actions") or {}).get("wait_available") or {})
+    ids["available_wait_entries"] = [ids["access_list_key"]] if folded and ids.get("access_list_key") else []
     for source in (atlas_done or {}, connection or {}):
         peering = source.get("peering") or {}
         if source.get("container_id"):
@@ -454,4 +541,6 @@ def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None):
             ids["peering_id"] = peering["id"]
         if peering.get("connection_id"):
             ids["connection_id"] = peering["connection_id"]
+    if (cluster or {}).get("private_srv"):
+        ids["private_srv"] = cluster["private_srv"]
     return ids

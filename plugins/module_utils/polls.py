@@ -10,6 +10,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudwire.atlas.plugins.module_utils.clusters import private_srv
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import access_list_failed, peering_failed
 
 
@@ -22,24 +23,33 @@ def peering_view(raw):
 
 
 def _reached(wait_for, raw, statuses):
+    # A wait for AVAILABLE may wait for access-list entries too (the plan folds the two waits when nothing comes between).
+    entries_active = all(status == "ACTIVE" for status in statuses.values())
     if wait_for == "active":
-        return all(status == "ACTIVE" for status in statuses.values())
+        return entries_active
     if wait_for == "gone":
         return raw is None
     if raw is None:
         return False
     if wait_for == "connection":
         return bool(raw.get("connectionId")) or raw.get("statusName") == "AVAILABLE"
-    return raw.get("statusName") == "AVAILABLE"
+    return raw.get("statusName") == "AVAILABLE" and entries_active
+
+
+def _entries_summary(statuses):
+    pending = sorted(key for key, status in statuses.items() if status != "ACTIVE")
+    return "ACTIVE" if not pending else " ".join("%s %s" % (statuses[key] or "missing", key) for key in pending)
 
 
 def _summary(wait_for, raw, statuses):
     if wait_for == "active":
-        pending = sorted(key for key, status in statuses.items() if status != "ACTIVE")
-        return "ACTIVE" if not pending else " ".join("%s %s" % (statuses[key] or "missing", key) for key in pending)
+        return _entries_summary(statuses)
     if raw is None:
         return "gone"
-    return " ".join(part for part in (raw.get("statusName"), raw.get("connectionId"), raw.get("errorStateName")) if part)
+    summary = " ".join(part for part in (raw.get("statusName"), raw.get("connectionId"), raw.get("errorStateName")) if part)
+    if statuses:
+        summary += "; access list: " + _entries_summary(statuses)
+    return summary
 
 
 def status_outcome(args, raw, statuses):
@@ -59,7 +69,7 @@ def status_outcome(args, raw, statuses):
     if out["reached"] or args.get("poll", 1) < args.get("polls", 1):
         return out
     waited = "after %d polls %s s apart" % (args.get("polls", 1), ("%g" % args.get("poll_seconds", 0)))
-    if wait_for == "active":
+    if wait_for == "active" or (wait_for == "available" and raw is not None and raw.get("statusName") == "AVAILABLE"):
         msg = ("Access-list entries %s are still not ACTIVE %s; Atlas is still applying them to the project's clusters. Run again, "
                "or raise vpc_peering_wait_timeout." % (", ".join(out["pending"]), waited))
     elif raw is None:
@@ -74,4 +84,21 @@ def status_outcome(args, raw, statuses):
             msg += " Accept %s in AWS account %s, region %s." % (raw.get("connectionId"), raw.get("awsAccountId"), region)
         msg += " Run again, or raise vpc_peering_wait_timeout."
     out.update(failed=True, msg=msg)
+    return out
+
+
+def cluster_outcome(args, raw):
+    """One poll of the wait for a cluster's private SRV connection string: reached once Atlas gives it; failed when the cluster
+    is gone, or at the last poll."""
+    name = args["cluster_name"]
+    string = private_srv(raw)
+    out = {"private_srv": string, "reached": bool(string), "entries": {}, "pending": [], "peering": None,
+           "summary": string or ("cluster gone" if raw is None else "no private connection string yet")}
+    if raw is None:
+        out.update(failed=True, msg="Cluster %s is gone: someone removed it from the project. Name another cluster in "
+                                    "vpc_peering_cluster_name." % name)
+    elif not string and args.get("poll", 1) >= args.get("polls", 1):
+        out.update(failed=True, msg="Cluster %s still has no private connection string after %d polls %s s apart: Atlas gives it once the "
+                                    "project has a peering AVAILABLE in a region of the cluster. Run again, or raise vpc_peering_wait_timeout."
+                                    % (name, args.get("polls", 1), "%g" % args.get("poll_seconds", 0)))
     return out

@@ -36,6 +36,7 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.common import (
     COLLECTION_NAME,
     COLLECTION_VERSION,
     DEFAULT_BASE_URL,
+    accept,
 )
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import (
     NO_CREDENTIALS,
@@ -145,26 +146,27 @@ class AtlasClient:
             raise AtlasError(NO_CREDENTIALS)
 
     # -- public API -------------------------------------------------------------------------------------------------
-    def get(self, path, params=None):
-        return self.request("GET", path, params=params)
+    # ``version``: the resource version of the call (its Accept header), when it is not API_VERSION (common.py).
+    def get(self, path, params=None, version=None):
+        return self.request("GET", path, params=params, version=version)
 
-    def get_or_none(self, path, params=None):
+    def get_or_none(self, path, params=None, version=None):
         """The resource, or None when Atlas answers 404 for it (a missing project still raises)."""
         try:
-            return self.request("GET", path, params=params)
+            return self.request("GET", path, params=params, version=version)
         except AtlasApiError as exc:
             if exc.status == 404 and exc.error_code not in PROJECT_NOT_FOUND_CODES:
                 return None
             raise
 
-    def list_all(self, path, params=None):
+    def list_all(self, path, params=None, version=None):
         """Every result of a paginated list, all pages (itemsPerPage=500)."""
         results = []
         page_num = 1
         while True:
             page_params = dict(params or {})
             page_params.update({"itemsPerPage": ITEMS_PER_PAGE, "pageNum": page_num, "includeCount": "true"})
-            page = self.request("GET", path, params=page_params)
+            page = self.request("GET", path, params=page_params, version=version)
             if isinstance(page, list):
                 return page  # an answer without the envelope (v1.0 style) is the whole list
             page_results = page.get("results") or []
@@ -181,14 +183,14 @@ class AtlasClient:
             page_num += 1
         return results
 
-    def post(self, path, body=None, params=None):
-        return self.request("POST", path, params=params, body=body)
+    def post(self, path, body=None, params=None, version=None):
+        return self.request("POST", path, params=params, body=body, version=version)
 
-    def patch(self, path, body=None, params=None):
-        return self.request("PATCH", path, params=params, body=body)
+    def patch(self, path, body=None, params=None, version=None):
+        return self.request("PATCH", path, params=params, body=body, version=version)
 
-    def delete(self, path, params=None):
-        return self.request("DELETE", path, params=params)
+    def delete(self, path, params=None, version=None):
+        return self.request("DELETE", path, params=params, version=version)
 
     def delete_if_present(self, path, still_there=None):
         """DELETE; True when this call removed the resource, False when it was gone already (404).
@@ -211,24 +213,26 @@ class AtlasClient:
                 return attempt == 2
         return None  # not reached: the loop returns or raises
 
-    def request(self, method, path, params=None, body=None):
-        """One API call with retries; returns the parsed JSON body ({} when empty)."""
+    def request(self, method, path, params=None, body=None, version=None):
+        """One API call with retries; returns the parsed JSON body ({} when empty). ``version``: see ``get``."""
         if not path.startswith("/"):
             path = "/" + path
         url = self.base_url + API_PREFIX + path
         data = None
         headers = {}
+        if version is not None:
+            headers["Accept"] = accept(version)
         if body is not None:
             data = json.dumps(body).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        response = self._send_with_retries(method, url, path, params=params, data=data, headers=headers)
+        response = self._send_with_retries(method, url, path, params=params, data=data, headers=headers, version=version)
         return _parse_json(response, method, path)
 
     def close(self):
         self.session.close()
 
     # -- internals --------------------------------------------------------------------------------------------------
-    def _send_with_retries(self, method, url, path, params=None, data=None, headers=None, auth=None, repeatable=None):
+    def _send_with_retries(self, method, url, path, params=None, data=None, headers=None, auth=None, repeatable=None, version=None):
         if repeatable is None:
             repeatable = may_resend(method)
         budget = self.retry_policy.start()
@@ -262,18 +266,18 @@ class AtlasClient:
                 retry_after = retry_after_seconds(response) if response.status_code in RETRY_AFTER_STATUSES else None
                 delay = budget.next_delay(retry_after)
                 if delay is None:
-                    raise self._error(response, method, path, retried_for=budget.elapsed())
+                    raise self._error(response, method, path, retried_for=budget.elapsed(), version=version)
                 self.stats["retries"] += 1
                 response.close()
                 budget.wait(delay)
                 continue
             if response.status_code >= 400:
-                raise self._error(response, method, path)
+                raise self._error(response, method, path, version=version)
             return response
 
-    def _error(self, response, method, path, retried_for=None):
+    def _error(self, response, method, path, retried_for=None, version=None):
         return error_from_answer(response.status_code, response.text, response.headers, reason=response.reason, method=method,
-                                 path=path, auth_kind=self.auth_kind, retried_for=retried_for)
+                                 path=path, auth_kind=self.auth_kind, retried_for=retried_for, api_version=version)
 
     def _access_token(self):
         now = self.retry_policy.clock()

@@ -25,6 +25,7 @@ _ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
 _VPC_ID = re.compile(r"^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 _SG_ID = re.compile(r"^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 _ATLAS_ID = re.compile(r"^[0-9a-f]{24}$")
+_CLUSTER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,63}$")
 
 
 def parse_ipv4_cidr(value):
@@ -123,6 +124,11 @@ def project_id(value):
 def container_id(value):
     """Validate an Atlas container id: 24 lower-case hex digits."""
     return _matching_id(value, _ATLAS_ID, "an Atlas container id: it must be 24 lower-case hex digits")
+
+
+def cluster_name(value):
+    """Validate an Atlas cluster name: 1 to 64 ASCII letters, digits and hyphens, starting with a letter or digit."""
+    return _matching_id(value, _CLUSTER_NAME, "a cluster name: 1 to 64 ASCII letters, digits and hyphens, starting with a letter or digit")
 
 
 def _utc(moment):

@@ -60,9 +60,11 @@ options:
         description: The routes to remove (C(changes), each C(route_table_id) with C(action) V(delete)).
         type: dict
       dns:
-        description: Turn on DNS support and DNS hostnames.
-        type: bool
-        default: false
+        description: The DNS attributes to turn on (the plan lists those it found off).
+        type: list
+        elements: str
+        choices: [EnableDnsSupport, EnableDnsHostnames]
+        default: []
       dns_check:
         description:
           - Read DNS support and DNS hostnames first and turn on what is off (the VPC of a stack this run deployed, which the plan
@@ -145,19 +147,20 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import DNS_ATTRIBUTES
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import apply_route, plan as plan_route
 
 
 # The VPCs of one account and region are written side by side: 8 at a time stays well inside EC2's request rate.
 WRITE_THREADS = 8
-DNS_ATTRIBUTES = (("EnableDnsSupport", "vpc dns support: off"), ("EnableDnsHostnames", "vpc dns hostnames: off"))
 
 
 def main():
     routes = dict(connection_id=dict(type="str"), route_table_ids=dict(type="list", elements="str"),
                   changes=dict(type="list", elements="dict"))
     vpc = dict(name=dict(type="str", required=True), vpc_id=dict(type="str"), accept=dict(type="str"),
-               routes=dict(type="dict", options=routes), routes_remove=dict(type="dict"), dns=dict(type="bool", default=False),
+               routes=dict(type="dict", options=routes), routes_remove=dict(type="dict"),
+               dns=dict(type="list", elements="str", choices=[attribute for attribute, _key, _line in DNS_ATTRIBUTES], default=[]),
                dns_check=dict(type="bool", default=False))
     module = AnsibleAWSModule(
         argument_spec=dict(destination_cidr_block=dict(type="str", required=True),
@@ -237,12 +240,12 @@ def main():
                     results[name]["changed"] = True
                 results[name]["route_tables"].append({"route_table_id": change["route_table_id"],
                                                       "after": None if change["action"] == "delete" else {"target": pcx, "state": "active"}})
-            for attribute, line in DNS_ATTRIBUTES:
+            for attribute, _key, line in DNS_ATTRIBUTES:
                 if item.get("dns_check") and not item.get("dns"):
                     if describe_vpc_attribute(ec2, item["vpc_id"], attribute[0].lower() + attribute[1:])[attribute]["Value"]:
                         continue
                     results[name]["done"].append(line)
-                elif not item.get("dns"):
+                elif attribute not in item["dns"]:
                     continue
                 modify_vpc_attribute(ec2, item["vpc_id"], **{attribute: {"Value": True}})  # AWS takes one attribute per call
                 results[name]["changed"] = True

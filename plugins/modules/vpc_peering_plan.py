@@ -17,7 +17,8 @@ description:
   - On AWS, each VPC's network stack (when C(stack_name) is given), the VPCs with their DNS attributes and the route tables in
     scope, each kind read once for all the VPCs; the caller's account only when a VPC does not exist (yet).
   - On Atlas, the project's network container in O(region), the peerings and the access list, each list read once for all the VPCs,
-    and the status of each VPC's access-list entry.
+    and the status of each VPC's access-list entry; when a VPC lists database users (O(vpcs[].database_users)), the project's
+    database users, once; and each cluster a VPC names (O(vpcs[].cluster_name)), once.
   - For each VPC, RV(vpcs.findings) says what differs from the wanted state, one line per finding (the role's drift report);
     RV(vpcs.problems) says what stops a run before its first write (a wrong account, an unknown VPC, an overlapping CIDR, a
     locked container CIDR, a refusal of the automation policy); RV(vpcs.actions) is the plan, the ordered actions a run applies
@@ -125,6 +126,52 @@ options:
           - With O(vpcs[].state=absent), whether the region's Atlas container is planned for removal (once no peering uses it).
         type: bool
         default: true
+      cluster_name:
+        description:
+          - The cluster whose private SRV connection string the VPC's application uses; it must have nodes in O(region). The plan's
+            C(ids.private_srv) is that string once Atlas gives it (a peering AVAILABLE in the region), else an action waits for it.
+        type: str
+      database_users:
+        description:
+          - The database users the VPC's application needs, compared with the project's (missing, roles, scopes, description,
+            expiry differ). Never a password - O(vpcs[].database_users[].has_password) says whether the host has one.
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          username:
+            description: The user's name.
+            type: str
+            required: true
+          auth_type:
+            description: How it authenticates (the choices of M(cloudwire.atlas.atlas_database_user)).
+            type: str
+            choices: [scram, aws_iam_user, aws_iam_role, x509_managed, x509_customer, ldap_user, ldap_group, oidc_workforce, oidc_workload]
+            default: scram
+          auth_database:
+            description: Its authentication database; the one of O(vpcs[].database_users[].auth_type) when not given.
+            type: str
+          roles:
+            description: Its roles (C(role_name), C(database_name), C(collection_name)), compared as a set.
+            type: list
+            elements: dict
+            required: true
+          scopes:
+            description: The clusters it may use (C(name), C(type)), compared as a set; not compared when not given.
+            type: list
+            elements: dict
+          description:
+            description: Its description; not compared when not given.
+            type: str
+          update_password:
+            description: V(always) plans the password on every run (a finding, and the apply step sends it).
+            type: str
+            choices: [on_create, always]
+            default: on_create
+          has_password:
+            description: Whether the host has a password for the user (a missing SCRAM user without one is a problem).
+            type: bool
+            default: false
       policy:
         description:
           - The automation policy of the VPC's environment (the role's C(vpc_peering_policy_*) variables, see the role's
@@ -233,7 +280,8 @@ vpcs:
           action of the run produces the id).
         - "Converge: C(stack), C(container), C(peering) (C(request): C(create), C(recreate) or C(update)), C(access_list),
           C(wait_connection), C(accept), C(routes), C(dns), C(access_list_late) (a security-group entry, which Atlas takes only
-          once the project has a peering AVAILABLE), C(wait_available), C(wait_active)."
+          once the project has a peering AVAILABLE), C(wait_available), C(wait_active). When no C(access_list_late) comes between
+          them, C(wait_active) is folded into C(wait_available) (its C(entries) then listed there): one wait polls both."
         - "Teardown: C(routes_remove), C(access_list_remove), C(peering_delete), C(wait_gone), C(stack_delete), C(remove_container)."
       type: dict
       sample: {accept: {connection_id: pcx-0a1b2c3d4e5f67890}, routes: {connection_id: pcx-0a1b2c3d4e5f67890,
@@ -242,7 +290,8 @@ vpcs:
     ids:
       description: >-
         The ids known when planning (account, container_id, vpc_id, vpc_cidr_block, route_table_ids, security_group_id,
-        peering_id, connection_id, access_list_mode, access_list_key).
+        peering_id, connection_id, access_list_mode, access_list_key; with database users or a cluster, database_users (their
+        names), cluster_name and private_srv, V(null) until Atlas gives it).
       type: dict
     in_sync:
       description: Whether the VPC needs nothing.
@@ -275,7 +324,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, containers, peerings, validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, clusters, containers, database_users, peerings, validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, fail_on_value, validated
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import container_result, find_container, peerings_in_container
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_result
@@ -372,6 +421,12 @@ class AtlasReads:
     def entry_status(self, key):
         return self._once("status " + key, lambda: access_lists.status(self.client, self.project_id, key))
 
+    def database_users(self):
+        return self._once("databaseUsers", lambda: database_users.list_users(self.client, self.project_id))
+
+    def cluster(self, name):
+        return self._once("cluster " + name, lambda: clusters.get(self.client, self.project_id, name))
+
 
 def validate(module, params):
     """Every input checked before the first call; each failure names the option, the value and the rule."""
@@ -397,10 +452,21 @@ def validate(module, params):
             fail_on_value(module, prefix + "name", spec["name"], "names another VPC of vpcs too: give each VPC its own name")
         names.add(spec["name"])
         for option, check in (("vpc_id", validators.vpc_id), ("aws_account_id", validators.aws_account_id),
-                              ("security_group_id", validators.security_group_id), ("vpc_cidr_block", validators.route_table_cidr_block)):
+                              ("security_group_id", validators.security_group_id), ("vpc_cidr_block", validators.route_table_cidr_block),
+                              ("cluster_name", validators.cluster_name)):
             if spec[option]:
                 spec[option] = validated(module, prefix + option, check, spec[option])
+        spec["database_users"] = [wanted_user(module, "%sdatabase_users[%d]" % (prefix, i), user) for i, user in enumerate(spec["database_users"] or [])]
     return region, wanted
+
+
+def wanted_user(module, option, user):
+    """A listed database user, normalised as atlas_database_user does (its expiry is not compared: the role does not set one)."""
+    try:
+        normalised = database_users.normalize_user(user, check_expiry=False)
+    except ValueError as exc:
+        fail_on_value(module, option, user["username"], str(exc))
+    return dict(normalised, update_password=user["update_password"], has_password=bool(user["has_password"]))
 
 
 def read_aws(aws, wanted):
@@ -451,6 +517,11 @@ def read_atlas(atlas, wanted, seen, region, atlas_cidr_block):
             mine["access_list"] = atlas.access_list()
             if spec["state"] == "present" and entry["key"] in set(e["key"] for e in mine["access_list"]):
                 mine["entry_status"] = {entry["key"]: atlas.entry_status(entry["key"])}
+        # The application's users and cluster: read only for the VPCs that list them, each once for the group.
+        if spec["state"] == "present" and spec["database_users"]:
+            mine["database_users"] = atlas.database_users()
+        if spec["state"] == "present" and spec["cluster_name"]:
+            mine["cluster"] = atlas.cluster(spec["cluster_name"])
 
 
 def read_summary(mine, atlas_cidr_block):
@@ -466,6 +537,7 @@ def read_summary(mine, atlas_cidr_block):
         "container": container_result(container) if container else None,
         "peering": peering_result(mine["peering"], container) if mine["peering"] else None,
         "access_list": mine["entry_status"],
+        "cluster": clusters.cluster_result(mine["cluster"]) if mine.get("cluster") else None,
     }
 
 
@@ -499,6 +571,17 @@ def vpc_options():
         stack_remove=dict(type="bool", default=True),
         container_remove=dict(type="bool", default=True),
         policy=dict(type="dict", default={}, options=policy),
+        cluster_name=dict(type="str"),
+        database_users=dict(type="list", elements="dict", default=[], options=dict(
+            username=dict(type="str", required=True),
+            auth_type=dict(type="str", choices=list(database_users.AUTH_TYPE_CHOICES), default="scram"),
+            auth_database=dict(type="str"),
+            roles=dict(type="list", elements="dict", required=True),
+            scopes=dict(type="list", elements="dict"),
+            description=dict(type="str"),
+            update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
+            has_password=dict(type="bool", default=False, no_log=False),
+        )),
     )
 
 

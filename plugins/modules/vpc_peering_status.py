@@ -12,7 +12,8 @@ module: vpc_peering_status
 short_description: One poll of what a wait of the vpc_peering role waits for
 version_added: 0.1.0
 description:
-  - Reads, once, the status of one Atlas peering (by id) or of access-list entries, and says whether the wait is over. The
+  - Reads, once, the status of one Atlas peering (by id), of access-list entries, or whether a cluster has its private connection
+    string yet, and says whether the wait is over. The
     C(cloudwire.atlas.vpc_peering) role loops over it, one item per poll, so that every poll prints what it saw.
   - Runs on the controller (an action plugin, no module process), so a poll costs one HTTP call, and the loop of one host keeps one
     Atlas session, so the digest challenge is paid once per loop.
@@ -22,18 +23,26 @@ description:
     controller's C(MONGODB_ATLAS_*) environment variables; the task's C(environment) keyword does not apply).
 options:
   peering_id:
-    description: The peering to read. Exactly one of O(peering_id) and O(entries).
+    description: The peering to read. Required unless O(wait_for=active) or O(wait_for=private_srv).
+    type: str
+  cluster_name:
+    description:
+      - The cluster whose private (network peering) SRV connection string O(wait_for=private_srv) waits for. Required with
+        O(wait_for=private_srv); not with O(peering_id) or O(entries).
     type: str
   entries:
-    description: Access-list entries to read the status of, by value (C(10.0.0.0/16), C(sg-...)).
+    description:
+      - Access-list entries to read the status of, by value (C(10.0.0.0/16), C(sg-...)). Required with O(wait_for=active).
+      - With O(wait_for=available), the wait is over only when the peering is C(AVAILABLE) and every entry C(ACTIVE) (one wait for
+        both, when nothing has to happen between them).
     type: list
     elements: str
   wait_for:
     description:
       - What the wait waits for. V(connection) the peering's C(pcx-) id, V(available) the peering C(AVAILABLE), V(gone) the peering
-        gone, V(active) every entry of O(entries) C(ACTIVE).
+        gone, V(active) every entry of O(entries) C(ACTIVE), V(private_srv) the private SRV connection string of O(cluster_name).
     type: str
-    choices: [connection, available, gone, active]
+    choices: [connection, available, gone, active, private_srv]
     required: true
   poll:
     description: The number of this poll in its loop.
@@ -103,12 +112,16 @@ peering:
   returned: with O(peering_id)
   type: dict
 entries:
-  description: The status of each entry of O(entries) (C(ACTIVE), C(PENDING), C(FAILED)).
-  returned: with O(entries)
+  description: The status of each entry of O(entries) (C(ACTIVE), C(PENDING), C(FAILED)); empty without O(entries).
+  returned: always
   type: dict
 pending:
   description: The entries of O(entries) not yet C(ACTIVE).
   returned: always
   type: list
   elements: str
+private_srv:
+  description: The private SRV connection string of O(cluster_name), or null until Atlas gives one.
+  returned: with O(cluster_name)
+  type: str
 """

@@ -29,12 +29,20 @@ PATHS = (
     "/api/atlas/v2/groups/{groupId}/accessList",
     "/api/atlas/v2/groups/{groupId}/accessList/{entryValue}",
     "/api/atlas/v2/groups/{groupId}/accessList/{entryValue}/status",
+    "/api/atlas/v2/groups/{groupId}/databaseUsers",
+    "/api/atlas/v2/groups/{groupId}/databaseUsers/{databaseName}/{username}",
 )
 METHODS = ("get", "post", "patch", "put", "delete")
 # Paths of which the simulator serves only some operations: only those are extracted.
 SOME_METHODS = {
     "/api/atlas/v2/groups/{groupId}": ("get",),  # getProject; updating or deleting a project is no operation of the collection
+    # listClusters and getCluster (their 2023-01-01 version here); creating or changing clusters is no operation of the collection
+    "/api/atlas/v2/groups/{groupId}/clusters": ("get",),
+    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}": ("get",),
 }
+# Components no extracted operation names in this file, kept for the later resource versions contract_schemas.py describes:
+# the 2024-08-05 clusters answer's region configs (the file holds these schemas for other operations).
+EXTRA_SCHEMAS = ("CloudRegionConfig20240805",)
 PROSE = ("description", "summary", "example", "examples", "externalDocs", "tags")
 
 
@@ -74,7 +82,7 @@ def extract(spec):
         if "parameters" in item:
             paths[path]["parameters"] = strip(item["parameters"])
     components = {}
-    pending = list(references(paths))
+    pending = list(references(paths)) + ["#/components/schemas/%s" % name for name in EXTRA_SCHEMAS]
     while pending:
         ref = pending.pop()
         _hash, _components, kind, name = ref.split("/", 3)

@@ -30,8 +30,6 @@ NOT_REPLAYED = {
     "peers-get-v1-400-1.json": (V1_REASON + "; its finding, 400 PATH_PARAM_PARSE_ERROR for a malformed peer id, is asserted on v2 "
                                 "by tests/simulator/test_sim_groups.py"),
     "peers-list-v1-1.json": V1_REASON + "; and its body is the CLI's re-serialised results[] (omitempty), not an HTTP answer",
-    "other-clusters-get-404-1.json": "GET /groups/{groupId}/clusters/{name} is not served (the clusters API is issue 18)",
-    "other-databaseUsers-create-404-1.json": "POST /groups/{groupId}/databaseUsers is not served (issue 18)",
     "other-groups-create-1.json": "POST /groups is not served: creating projects is no operation of the collection",
     "other-groups-delete-1.json": "DELETE /groups/{groupId} is not served: deleting projects is no operation of the collection",
     "other-groups-delete-409-1.json": "DELETE /groups/{groupId} is not served: deleting projects is no operation of the collection",
@@ -91,6 +89,8 @@ def implied_state(name, recording, gid):
     """The seed document that puts the simulator where Atlas was when it gave this answer."""
     body = recording["response_body"]
     project = {"id": gid, "name": f"replay-{gid[:8]}"}
+    if isinstance(body, dict) and body.get("errorCode") == "GROUP_NOT_FOUND":
+        project["id"] = secrets.token_hex(12)  # the answer is about a project Atlas does not have: the key's is another one
     state = {"projects": [project]}
     if name.startswith("groups-get"):
         project.update(name=body["name"], orgId=body["orgId"], tags=body["tags"])
@@ -113,7 +113,8 @@ def implied_state(name, recording, gid):
                                                          "providerName": container["providerName"], "regionName": region})
     remaining = {k.lower(): v for k, v in recording["response_headers"].items()}.get("ratelimit-remaining")
     if remaining is not None:
-        endpoint_set = "accessList" if "/accessList" in recording["path"] else "containers" if "/containers" in recording["path"] else "group"
+        endpoint_set = next((name for name in ("accessList", "containers", "clusters", "databaseUsers") if f"/{name}" in recording["path"]),
+                            "group")
         state["rate_limits"] = [{"project": gid, "endpoint_set": endpoint_set, "remaining": int(remaining) + 1}]
     return state
 
@@ -238,7 +239,7 @@ def replay(name, atlas_env):
     gid = project_id_of(recording)
     state = implied_state(name, recording, gid)
     key = {"public_key": secrets.token_hex(4), "private_key": secrets.token_hex(16)}
-    state["api_keys"] = [dict(key, roles={gid: "owner"})]
+    state["api_keys"] = [dict(key, roles={state["projects"][0]["id"]: "owner"})]
     sim.seed(state)
     timestamps = future_timestamps(recording["request_body"], datetime.datetime.now(datetime.timezone.utc))
     answer = send(atlas_env["base_url"], recording, gid, authentication(name, atlas_env, key), timestamps)

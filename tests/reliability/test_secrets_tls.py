@@ -1,10 +1,12 @@
 """Secrets never reach output or artifacts; validate_certs defaults to true and is honoured.
 
 Secret scans: playbooks/peer.yml converges inventories/local (3 hosts, one reached by sts:AssumeRole) through
-ansible-runner at -vvv with --diff, then the drift check runs at -vvv with --diff with a service account, and a failing
-run with a wrong key at -vvv. Every byte of output and every file under the runner's private data dir is searched for
-the Atlas private keys, the client secret, the AWS secret key and the temporary keys and session tokens moto handed
-out for the assumed role (captured by the fault proxy), in clear and base64-encoded.
+ansible-runner at -vvv with --diff, with the database users phase on (a seeded cluster; two users whose passwords come from
+the Ansible Vault file), then the drift check runs at -vvv with --diff with a service account, and a failing run with a
+wrong key at -vvv. Every byte of output and every file under the runner's private data dir (its job events and set_stats
+artifacts included) is searched for the Atlas private keys, the client secret, the AWS secret key, the database users'
+passwords and the temporary keys and session tokens moto handed out for the assumed role (captured by the fault proxy), in
+clear and base64-encoded.
 """
 
 import base64
@@ -54,7 +56,9 @@ def test_no_secret_in_any_output_or_artifact(rel, tmp_path, figures):
     service = {"client_id": "mdb_sa_id_" + secrets.token_hex(12), "client_secret": "mdb_sa_sk_" + secrets.token_hex(20)}
     sim.seed({"service_accounts": [dict(service, roles={rel["project_name"]: "read_only"})]})
     vpc_id = create_existing_vpc(rel["moto"].url)
-    env = playbook_env(rel["env"], json_output=False, CLOUDWIRE_LOCAL_EXISTING_VPC_ID=vpc_id,
+    # The database users phase on: a cluster in both regions (it makes their containers with the inventory's CIDRs).
+    sim.add_cluster(rel["project_id"], "shared-local", regions=["US_EAST_1", "EU_WEST_1"])
+    env = playbook_env(rel["env"], json_output=False, CLOUDWIRE_LOCAL_EXISTING_VPC_ID=vpc_id, CLOUDWIRE_LOCAL_CLUSTER_NAME="shared-local",
                        PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
     fixed = [rel["private_key"], rel["readonly_private_key"], service["client_secret"], rel["aws_secret_access_key"]]
 
@@ -82,6 +86,9 @@ def test_no_secret_in_any_output_or_artifact(rel, tmp_path, figures):
         os.environ.update(saved)
     assert runner.rc == 0, runner.stdout.read()[-5000:]
     assert proxy.captured_secrets, "the run assumed no role: the cross-account host did not run"
+    users = {u["username"] for u in sim.state()["database_users"][rel["project_id"]]}
+    assert users == {"orders-local", "payments-local"}, users  # the phase ran: its passwords are among the needles
+    assert sim.verify_database_user_password(rel["project_id"], "orders-local", vault_args["database_passwords"][0])
     runner_stdout = runner.stdout.read().encode()
     assert len(runner_stdout) > 100000, len(runner_stdout)  # -vvv really is verbose
 
@@ -100,7 +107,7 @@ def test_no_secret_in_any_output_or_artifact(rel, tmp_path, figures):
                          env=dict(env, MONGODB_ATLAS_PRIVATE_KEY=wrong), capture_output=True, check=False, timeout=900)
     assert bad.returncode != 0 and b"API key was not accepted" in bad.stdout, bad.stdout[-3000:]
 
-    needles = _needles(fixed + [wrong, vault_args["vault_password"]] + sorted(proxy.captured_secrets))
+    needles = _needles(fixed + [wrong, vault_args["vault_password"]] + vault_args["database_passwords"] + sorted(proxy.captured_secrets))
     hits = scan_bytes(runner_stdout, needles, "runner stdout")
     tree_hits, files = scan_tree(str(private_data_dir), needles)
     hits += tree_hits
@@ -109,19 +116,22 @@ def test_no_secret_in_any_output_or_artifact(rel, tmp_path, figures):
     searched = len(runner_stdout) + len(check.stdout) + len(check.stderr) + len(bad.stdout) + len(bad.stderr)
     assert files > 10, files
     assert hits == [], hits
-    figures.add("secrets", runs=3, secrets_searched=len(fixed) + 2 + len(proxy.captured_secrets), artifact_files=files,
+    figures.add("secrets", runs=3, secrets_searched=len(fixed) + 4 + len(proxy.captured_secrets), artifact_files=files,
                 output_bytes=searched, hits=len(hits))
 
 
 def _vault_files(folder, rel):
-    """An Ansible Vault vars file with the Atlas API key, its password file, and an AWS shared credentials file."""
+    """An Ansible Vault vars file with the Atlas API key and the database users' passwords, its password file, and an AWS shared
+    credentials file."""
     from ansible.constants import DEFAULT_VAULT_ID_MATCH  # pylint: disable=import-outside-toplevel
     from ansible.parsing.vault import VaultLib, VaultSecret  # pylint: disable=import-outside-toplevel
 
     folder.mkdir()
     password = secrets.token_hex(16)
     paths = {"vars": str(folder / "vault.yml"), "password": str(folder / "vault-pass"), "aws_credentials": str(folder / "aws-credentials")}
+    database_passwords = ["pw-" + secrets.token_hex(12), "pw-" + secrets.token_hex(12)]
     plain = "vpc_peering_atlas_public_key: %s\nvpc_peering_atlas_private_key: %s\n" % (rel["public_key"], rel["private_key"])
+    plain += "cloudwire_local_orders_password: %s\ncloudwire_local_payments_password: %s\n" % tuple(database_passwords)
     vault = VaultLib([(DEFAULT_VAULT_ID_MATCH, VaultSecret(password.encode()))])
     with open(paths["vars"], "wb") as handle:
         handle.write(vault.encrypt(plain))
@@ -132,6 +142,7 @@ def _vault_files(folder, rel):
     for path in paths.values():
         os.chmod(path, 0o600)
     paths["vault_password"] = password
+    paths["database_passwords"] = database_passwords
     return paths
 
 

@@ -196,3 +196,13 @@ def test_seeded_peering_and_clusters(atlas_env, api, gid, ec2):
     assert api.delete(f"/groups/{gid}/peers/{peer['id']}").status_code == 202
     # Clusters still use the container: it stays locked.
     assert_error(api.delete(f"/groups/{gid}/containers/{container_id}"), 409, "CONTAINERS_IN_USE")
+
+
+def test_finalizing_counts_from_the_accept_not_from_the_next_read(api, gid, ec2, container, vpc_id, atlas_env):
+    # Atlas notices the accept on its own: a client that first reads after finalizing_delay sees AVAILABLE at once.
+    atlas_env["sim"].config(finalizing_delay=1.0)
+    made = create_peer(api, gid, peer_body(container["id"], vpc_id))
+    pending = api.get(f"/groups/{gid}/peers/{made['id']}").json()
+    ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=pending["connectionId"])
+    time.sleep(1.5)
+    assert api.get(f"/groups/{gid}/peers/{made['id']}").json()["statusName"] == "AVAILABLE"

@@ -4,6 +4,7 @@
     sim = AtlasSimulator(aws_endpoint=moto.url); sim.start(); sim.url; sim.stop()
     sim.reset(); sim.seed({...}); sim.add_fault(...); sim.requests(); sim.clear_requests(); sim.writes(); sim.config(...)
     sim.add_cluster(project, name, regions=[...]); sim.remove_cluster(project, name); sim.clusters()
+    sim.verify_database_user_password(project, username, password, database="admin")
 
     env = fresh_atlas_env(moto, sim)   # both reset, a project with an owner and a read-only key: what `atlas_env` yields
 
@@ -238,6 +239,11 @@ class AtlasSimulator(_Process):
 
     def clusters(self):
         return self._control("GET", "clusters")
+
+    def verify_database_user_password(self, project, username, password, database="admin"):
+        """Whether `password` is the database user's (the simulator keeps a salted hash; nothing shows the password)."""
+        return self._control("POST", "database_users/verify", {"project": project, "username": username, "password": password,
+                                                               "databaseName": database})["match"]
 
 
 def seed_project(sim, project_name="cloudwire-test"):

@@ -8,13 +8,14 @@ import socket
 import threading
 import time
 import traceback
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from .auth import REALM, NonceStore, TokenStore, challenge_header, parse_digest, verify_digest
+from .clusters import CLUSTER_VERSIONS
 from .errors import ApiError
 from .model import HEX24, ip_allowed
 
@@ -24,9 +25,11 @@ VERSIONED_TYPE = f"application/vnd.atlas.{RESOURCE_VERSION}+json"
 # What Atlas answers every success with, the 204 of a DELETE included (recorded: accessList-delete-1.json and every 2026 file).
 SUCCESS_TYPE = f"{VERSIONED_TYPE};charset=utf-8"
 ERROR_TYPE = "application/json"
-# Later dates resolve to the newest resource version not newer than them, which is 2023-01-01 for every endpoint here.
+# Later dates resolve to the newest resource version of the endpoint not newer than them (FACTS.md 1.1): 2023-01-01 for every
+# endpoint here but the clusters ones, whose versions are CLUSTER_VERSIONS.
 KNOWN_VERSIONS = ("2023-01-01", "2023-02-01", "2023-10-01", "2023-11-15", "2024-05-30", "2024-08-05", "2024-10-23", "2024-11-13",
                   "2025-02-19", "2025-03-12")
+ENDPOINT_VERSIONS = {"clusters": CLUSTER_VERSIONS, "cluster": CLUSTER_VERSIONS}
 _ACCEPT_VERSION = re.compile(r"application/vnd\.atlas\.(\d{4}-\d{2}-\d{2})\+json")
 WRITE_METHODS = ("POST", "PATCH", "PUT", "DELETE")
 # Path parameters that are ObjectIds: one that is not 24 hex digits fails to parse before any lookup.
@@ -38,6 +41,8 @@ ENDPOINT_SETS = {
     "access_list": "accessList", "access_entry": "accessList", "access_entry_status": "accessList",
     "containers": "containers", "containers_all": "containers", "container": "containers",
     "peers": "peers", "peer": "peers", "group": "group", "group_by_name": "groupByName",
+    # The clusters set (recorded: other-clusters-get-404-1.json, Ratelimit-Limit 10000); GUESS one set for the database users.
+    "clusters": "clusters", "cluster": "clusters", "database_users": "databaseUsers", "database_user": "databaseUsers",
 }
 # The links of a Group, in Atlas's order (recorded: groups-get-1.json); `whitelist` survives there although the resource is gone.
 GROUP_LINK_RELS = ("containers", "clusters", "databaseUsers", "peers", "processes", "whitelist")
@@ -54,6 +59,12 @@ API_RULES = Map([
     # PATH_INFO arrives percent-decoded, so `10.0.0.0%2F24` is `10.0.0.0/24` here: hence the path converter.
     Rule(f"{V2}/groups/<group_id>/accessList/<path:entry>/status", endpoint="access_entry_status", methods=["GET"]),
     Rule(f"{V2}/groups/<group_id>/accessList/<path:entry>", endpoint="access_entry", methods=["GET", "DELETE"]),
+    # Read only: creating, changing and deleting clusters is no operation of the collection.
+    Rule(f"{V2}/groups/<group_id>/clusters", endpoint="clusters", methods=["GET"]),
+    Rule(f"{V2}/groups/<group_id>/clusters/<cluster_name>", endpoint="cluster", methods=["GET"]),
+    Rule(f"{V2}/groups/<group_id>/databaseUsers", endpoint="database_users", methods=["GET", "POST"]),
+    # An IAM ARN username holds a slash, sent as %2F and decoded by then: the username is the rest of the path.
+    Rule(f"{V2}/groups/<group_id>/databaseUsers/<database_name>/<path:username>", endpoint="database_user", methods=["GET", "PATCH", "DELETE"]),
 ], strict_slashes=False, merge_slashes=False)
 
 
@@ -216,6 +227,12 @@ class SimulatorApp:
     def _accepts_version(accept):
         return any(date in KNOWN_VERSIONS for date in _ACCEPT_VERSION.findall(accept))
 
+    @staticmethod
+    def resolved_version(accept, endpoint):
+        """The resource version that answers: the endpoint's newest version not newer than the newest date asked for."""
+        asked = max(date for date in _ACCEPT_VERSION.findall(accept) if date in KNOWN_VERSIONS)
+        return max(version for version in ENDPOINT_VERSIONS.get(endpoint, (RESOURCE_VERSION,)) if version <= asked)
+
     def authenticate(self, request, entry):
         header = request.headers.get("Authorization", "")
         scheme, _sep, credentials = header.partition(" ")
@@ -290,6 +307,7 @@ class SimulatorApp:
             # (recorded: other-databaseUsers-create-404-1.json). GUESS for the authorisation refusals alike.
             project = self.atlas.authorize(principal, group_id, write)
             rate_headers = self.take_token(request, endpoint, group_id)
+            args["version"] = self.resolved_version(request.headers.get("Accept", ""), endpoint)
             try:
                 if endpoint == "group":
                     status, body = 200, self.group_view(request, project)
@@ -298,16 +316,18 @@ class SimulatorApp:
             except ApiError as error:
                 # The operation's own errors carry the pair too (recorded: other-clusters-get-404-1.json).
                 raise error.with_headers(rate_headers) from None
+        # A success names the version that answered (a clusters call asking for 2024-10-23 gets 2024-08-05).
+        content_type = f"application/vnd.atlas.{args['version']}+json;charset=utf-8"
         if status == 204:
-            return Response(status=204, content_type=SUCCESS_TYPE, headers=rate_headers)
-        return json_response(body, status=status, pretty=pretty, headers=rate_headers)
+            return Response(status=204, content_type=content_type, headers=rate_headers)
+        return json_response(body, status=status, pretty=pretty, headers=rate_headers, content_type=content_type)
 
     def take_token(self, request, endpoint, scope):
         """The RateLimit headers for this answer, or 429 RATE_LIMITED_TOKEN_BUCKET when the bucket is empty."""
         config = self.atlas.config
         taken, headers, wait = self.atlas.rate_limiter.take(ENDPOINT_SETS[endpoint], scope, config)
         if not taken:
-            raise ApiError("RATE_LIMITED_TOKEN_BUCKET", request.path.lstrip("/"), wait, int(config["rate_limit_capacity"]),
+            raise ApiError("RATE_LIMITED_TOKEN_BUCKET", request.path.lstrip("/"), wait, int(headers["RateLimit-Limit"]),
                            int(config["rate_limit_refill"]), int(config["rate_limit_period"]), headers=dict(headers, **{"Retry-After": str(wait)}))
         return headers
 
@@ -420,6 +440,42 @@ class SimulatorApp:
     def _access_entry_status(self, request, args):
         return 200, self.atlas.entry_status(args["group_id"], args["entry"])
 
+    def _cluster_href(self, request, group_id, name):
+        return f"{request.host_url.rstrip('/')}{V2}/groups/{group_id}/clusters/{quote(name, safe='')}"
+
+    def _clusters(self, request, args):
+        group_id = args["group_id"]
+        clusters = self.atlas.api_clusters(group_id, args["version"], lambda name: self._cluster_href(request, group_id, name))
+        return 200, self.paginate(request, clusters)
+
+    def _cluster(self, request, args):
+        group_id, name = args["group_id"], args["cluster_name"]
+        return 200, self.atlas.api_cluster(group_id, name, args["version"], self._cluster_href(request, group_id, name))
+
+    def _user_href(self, request, group_id, database, username):
+        return (f"{request.host_url.rstrip('/')}{V2}/groups/{group_id}/databaseUsers/{quote(database, safe='')}/"
+                f"{quote(username, safe='')}")
+
+    def _database_users(self, request, args):
+        group_id = args["group_id"]
+
+        def href_of(user):
+            return self._user_href(request, group_id, user["databaseName"], user["username"])
+
+        if request.method == "POST":
+            return 201, self.atlas.create_database_user(group_id, self._body(request), href_of)  # the spec: 201 Created
+        return 200, self.paginate(request, self.atlas.list_database_users(group_id, href_of))
+
+    def _database_user(self, request, args):
+        group_id, database, username = args["group_id"], args["database_name"], args["username"]
+        href = self._user_href(request, group_id, database, username)
+        if request.method == "PATCH":
+            return 200, self.atlas.update_database_user(group_id, database, username, self._body(request), href)
+        if request.method == "DELETE":
+            self.atlas.delete_database_user(group_id, database, username)
+            return 204, None
+        return 200, self.atlas.get_database_user(group_id, database, username, href)
+
     # ---- OAuth (service accounts) ------------------------------------------------------------------------------
     def _basic_principal(self, request):
         scheme, _sep, credentials = request.headers.get("Authorization", "").partition(" ")
@@ -498,6 +554,12 @@ class SimulatorApp:
             # /_sim/clusters/<project id or name>/<cluster name>
             project_ref, _sep, name = path[len("/_sim/clusters/"):].partition("/")
             return 200, self.atlas.remove_cluster(self.atlas.project_by_ref(project_ref)["id"], name)
+        if path == "/_sim/database_users/verify" and method == "POST":
+            # {"project": <id or name>, "databaseName": "admin", "username": ..., "password": ...} -> {"match": bool}
+            group_id = self.atlas.project_by_ref(payload["project"])["id"]
+            match = self.atlas.database_user_password_matches(group_id, payload.get("databaseName", "admin"), payload["username"],
+                                                              payload["password"])
+            return 200, {"match": match}
         if path == "/_sim/faults":
             with self._lock:
                 if method == "POST":

@@ -89,6 +89,14 @@ class AtlasAwsAccount:
             return None
         return found[0]["Status"]["Code"] if found else None
 
+    def peering_states(self, region, pcx_ids):
+        """{pcx id: status code} for the pcxs AWS knows among pcx_ids, in one call; {} when AWS cannot be asked."""
+        try:
+            found = self._call(region, "describe_vpc_peering_connections", VpcPeeringConnectionIds=list(pcx_ids))["VpcPeeringConnections"]
+        except CloudError:
+            return {}
+        return {pcx["VpcPeeringConnectionId"]: pcx["Status"]["Code"] for pcx in found}
+
     def delete_peering(self, region, pcx_id):
         try:
             self._call(region, "delete_vpc_peering_connection", VpcPeeringConnectionId=pcx_id)

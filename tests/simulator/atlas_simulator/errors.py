@@ -39,12 +39,15 @@ ERRORS = {
     "CLOUD_PROVIDER_CONTAINER_NOT_FOUND": (404, "An invalid cloud provider container ID %s was specified."),
     "PEER_NOT_FOUND": (404, "No peer with ID %s exists in project %s."),
     "ATLAS_NETWORK_PERMISSION_ENTRY_NOT_FOUND": (404, "IP Address %s not on Atlas access list for group %s."),
+    "CLUSTER_NOT_FOUND": (404, "No cluster named %s exists in group %s."),  # recorded: other-clusters-get-404-1.json
+    "USERNAME_NOT_FOUND": (404, "No user with username %s exists."),  # GUESS: the detail (the code: the Atlas Kubernetes operator)
     "INVALID_VERSION_DATE": (406, "Invalid accept header or version date."),
     "CONTAINERS_IN_USE": (409, "Cannot modify in use containers. %s."),
     "CONTAINER_ALREADY_EXISTS": (409, "A container already exists for group %s."),
     "OVERLAPPING_ATLAS_CIDR_BLOCK": (409, "The CIDR block %s overlaps with an Atlas CIDR block."),
     "OVERLAPPING_CIDR_BLOCK": (409, "The CIDR block %s overlaps with another peer's CIDR block."),
     "PEER_ALREADY_EXISTS": (409, "The peer with AWS Account ID %s and VPC ID %s already exists."),
+    "USER_ALREADY_EXISTS": (409, "The specified user already exists."),  # GUESS: code and detail
     "PEER_ALREADY_REQUESTED_DELETION": (409, "The peer with ID %s has already been requested for deletion."),
     "PEER_INVALID_STATE": (409, "The peer with ID %s in group %s cannot be updated in its current state."),
     "PEER_MAXIMUM_REACHED": (409, "The maximum number of peering connections (%s) has been reached."),

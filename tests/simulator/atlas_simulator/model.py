@@ -1,7 +1,8 @@
 """The simulated Atlas: projects, keys, containers, peerings and project IP access lists, with Atlas's validation rules.
 
 Peering status is derived on each read from the real VPC peering connection in moto; timed transitions
-(INITIATING, FINALIZING, TERMINATING, access-list PENDING) are evaluated lazily against configurable delays.
+(INITIATING, FINALIZING, TERMINATING, access-list PENDING) are evaluated lazily against configurable delays. FINALIZING
+counts from the customer's accept, which Atlas notices on its own (`watch_acceptances`), not from the next read.
 """
 
 import datetime
@@ -12,7 +13,8 @@ import threading
 import time
 
 from .cloud import AtlasAwsAccount, CloudError, DEFAULT_ATLAS_ACCOUNT_ID
-from .clusters import cluster_view, is_dedicated, new_cluster
+from . import database_users
+from .clusters import api_view, cluster_view, is_dedicated, new_cluster
 from .errors import ApiError
 from .ratelimit import RateLimiter
 
@@ -56,6 +58,8 @@ DEFAULT_CONFIG = {
     "rate_limit_period": 60.0,      # GUESS: seconds between refills (the docs' sample: "per 60 seconds")
 }
 RATE_LIMIT_KEYS = ("rate_limit_capacity", "rate_limit_refill", "rate_limit_period")
+# How often the simulated back end looks at AWS for accepted requests: the error of finalizing_delay, measured from the accept.
+ACCEPTANCE_WATCH_SECONDS = 0.2
 
 
 def new_id():
@@ -145,6 +149,7 @@ class Atlas:
         self.peers = {}
         self.access_lists = {}
         self.clusters = {}
+        self.database_users = {}  # group id -> {(databaseName, username): record}
         self.rate_limiter = RateLimiter()
         # Atlas's own Azure subscription, the same for every container of an environment (recorded: containers-list-9 and -10).
         self.azure_subscription_id = new_id()
@@ -159,6 +164,7 @@ class Atlas:
             self.peers.clear()
             self.access_lists.clear()
             self.clusters.clear()
+            self.database_users.clear()
             self.rate_limiter.clear()
             self.aws.forget_credentials()
 
@@ -250,6 +256,7 @@ class Atlas:
                 "clusters": [self._cluster_view(c) for c in self.clusters.values()],
                 "peerings": [dict(self.peer_view(p), groupId=p["groupId"]) for p in list(self.peers.values()) if p["id"] in self.peers],
                 "access_lists": {gid: [self.entry_view(e) for e in entries.values()] for gid, entries in self.access_lists.items()},
+                "database_users": {gid: [database_users.control_view(u) for u in users.values()] for gid, users in self.database_users.items()},
                 "config": dict(self.config),
                 "atlas_account_id": self.aws.account_id,
             }
@@ -297,10 +304,42 @@ class Atlas:
             elif peer["pcxId"] is None and peer["errorState"] is None and now - peer["created"] >= self.config["initiating_delay"]:
                 self._request_peering(peer)
         wall = utc_now()
-        for entries in self.access_lists.values():
+        for entries in list(self.access_lists.values()) + list(self.database_users.values()):
             for key, entry in list(entries.items()):
                 if entry.get("deleteAfterDate") is not None and entry["deleteAfterDate"] <= wall:
                     del entries[key]
+
+    def notice_acceptances(self):
+        """What Atlas's back end does between reads: find the requests the customer accepted, so FINALIZING starts then.
+
+        Without it, FINALIZING would start at the first read after the accept and a client that reads late would wait
+        finalizing_delay more than on Atlas. AWS is asked outside the lock (one call per region), so reads are not held up.
+        """
+        with self.lock:
+            waiting = [(AWS_REGION_OF[self.containers[p["containerId"]]["regionName"]], p["pcxId"]) for p in self.peers.values()
+                       if p["pcxId"] and p["activeSince"] is None and p["errorState"] is None and p["deleteRequested"] is None
+                       and p["containerId"] in self.containers]
+        by_region = {}
+        for region, pcx_id in waiting:
+            by_region.setdefault(region, []).append(pcx_id)
+        accepted = set()
+        for region, pcx_ids in by_region.items():
+            accepted.update(pcx_id for pcx_id, code in self.aws.peering_states(region, pcx_ids).items() if code == "active")
+        if not accepted:
+            return
+        now = time.monotonic()
+        with self.lock:
+            for peer in self.peers.values():
+                if peer["pcxId"] in accepted and peer["activeSince"] is None:
+                    peer["activeSince"] = now
+
+    def watch_acceptances(self, stopped, interval=ACCEPTANCE_WATCH_SECONDS):
+        """notice_acceptances() every interval until the event `stopped` is set (a daemon thread of the server)."""
+        while not stopped.wait(interval):
+            try:
+                self.notice_acceptances()
+            except Exception:  # pylint: disable=broad-except  # a moto reset or restart mid-call; the next round retries
+                pass
 
     # ---- containers --------------------------------------------------------------------------------------------
     def container_view(self, container):
@@ -430,9 +469,7 @@ class Atlas:
 
     # ---- clusters (seeded and removed through the control API) -------------------------------------------------
     def _cluster_view(self, cluster):
-        peered = any(p["containerId"] == c["id"] and self._peer_status(p)[0] == "AVAILABLE" for c in self._containers_of(cluster)
-                     for p in list(self.peers.values()))
-        return cluster_view(cluster, peered)
+        return cluster_view(cluster, self._peered(cluster))
 
     def _containers_of(self, cluster):
         return [c for c in self.containers.values() if c["groupId"] == cluster["groupId"] and c["providerName"] == cluster["providerName"]
@@ -475,6 +512,60 @@ class Atlas:
     def list_clusters(self, group_id=None):
         with self.lock:
             return [self._cluster_view(c) for c in self.clusters.values() if group_id in (None, c["groupId"])]
+
+    def _peered(self, cluster):
+        return any(p["containerId"] == c["id"] and self._peer_status(p)[0] == "AVAILABLE" for c in self._containers_of(cluster)
+                   for p in list(self.peers.values()))
+
+    def api_clusters(self, group_id, version, href_of):
+        """listClusters: the project's clusters in `version`; href_of(name) is each one's self link."""
+        return [api_view(c, self._peered(c), version, href_of(c["name"])) for c in self.clusters.values() if c["groupId"] == group_id]
+
+    def api_cluster(self, group_id, name, version, href):
+        for cluster in self.clusters.values():
+            if cluster["groupId"] == group_id and cluster["name"] == name:
+                return api_view(cluster, self._peered(cluster), version, href)
+        raise ApiError("CLUSTER_NOT_FOUND", name, group_id)  # recorded: other-clusters-get-404-1.json
+
+    # ---- database users ------------------------------------------------------------------------------------------
+    def _cluster_names(self, group_id):
+        return {c["name"] for c in self.clusters.values() if c["groupId"] == group_id}
+
+    def _database_user(self, group_id, database, username):
+        user = self.database_users.get(group_id, {}).get((database, username))
+        if user is None:
+            raise ApiError("USERNAME_NOT_FOUND", username)
+        return user
+
+    def list_database_users(self, group_id, href_of):
+        return [database_users.view(u, href_of(u)) for u in self.database_users.get(group_id, {}).values()]
+
+    def get_database_user(self, group_id, database, username, href):
+        return database_users.view(self._database_user(group_id, database, username), href)
+
+    def create_database_user(self, group_id, body, href_of):
+        record = database_users.validated(body, utc_now(), self._cluster_names(group_id))
+        users = self.database_users.setdefault(group_id, {})
+        key = (record["databaseName"], record["username"])
+        if key in users:
+            raise ApiError("USER_ALREADY_EXISTS")  # GUESS: the code of a duplicate user
+        users[key] = record
+        return database_users.view(record, href_of(record))
+
+    def update_database_user(self, group_id, database, username, body, href):
+        existing = self._database_user(group_id, database, username)
+        record = database_users.validated(body, utc_now(), self._cluster_names(group_id), existing=existing)
+        self.database_users[group_id][(database, username)] = record
+        return database_users.view(record, href)
+
+    def delete_database_user(self, group_id, database, username):
+        self._database_user(group_id, database, username)
+        del self.database_users[group_id][(database, username)]
+
+    def database_user_password_matches(self, group_id, database, username, password):
+        """Control API only: whether `password` is the user's (tests of update_password); never reveals the password."""
+        with self.lock:
+            return database_users.password_matches(self._database_user(group_id, database, username), password)
 
     # ---- peerings ----------------------------------------------------------------------------------------------
     def peer_view(self, peer):

@@ -25,6 +25,8 @@ class QuietHandler(WSGIRequestHandler):
 
 def build_server(port, aws_endpoint, atlas_account_id=DEFAULT_ATLAS_ACCOUNT_ID, config=None, tls_cert=None, tls_key=None):
     app = SimulatorApp(Atlas(aws_endpoint, atlas_account_id, config))
+    # Atlas notices an accepted request on its own, whether or not anybody reads the peering (model.notice_acceptances).
+    threading.Thread(target=app.atlas.watch_acceptances, args=(threading.Event(),), daemon=True, name="acceptances").start()
     ssl_context = None
     if tls_cert:
         # HTTPS with the given certificate (e.g. one a test made, signed by its own CA): for validate_certs tests.

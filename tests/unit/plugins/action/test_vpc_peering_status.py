@@ -79,8 +79,11 @@ def test_an_atlas_refusal_says_what_was_read(atlas):
 
 def test_missing_credentials_and_bad_options_fail_before_any_request(atlas):
     assert poll(peering_id=PEER, wait_for="available", project_id=GROUP, base_url=atlas.url) == dict(failed=True, msg=NO_CREDENTIALS)
-    both = poll(**_connection(atlas, peering_id=PEER, entries=["10.0.0.0/16"], wait_for="available"))
-    assert both["failed"] is True and "peering_id" in both["msg"] and "entries" in both["msg"], both
+    # A peering and its entries make one wait (main's "one wait for AVAILABLE and ACTIVE"); a cluster's string is a wait of its own.
+    both = poll(**_connection(atlas, peering_id=PEER, cluster_name="shared-dev", wait_for="available"))
+    assert both["failed"] is True and "peering_id" in both["msg"] and "cluster_name" in both["msg"], both
+    no_cluster = poll(**_connection(atlas, peering_id=PEER, wait_for="private_srv"))
+    assert no_cluster["failed"] is True and "cluster_name" in no_cluster["msg"], no_cluster
     unknown = poll(**_connection(atlas, peering_id=PEER, wait_for="forever"))
     assert unknown["failed"] is True and "wait_for" in unknown["msg"], unknown
     assert atlas.log == []

@@ -228,7 +228,10 @@ class FakeAtlas:
                         return self._challenge(stale=(verdict == "stale"))
                 entry["authenticated"] = True
 
-                if not self.headers.get("Accept", "").startswith("application/vnd.atlas.2023-01-01+json"):
+                # The versions Atlas has for the path: the clusters endpoints have three, every other one 2023-01-01 only.
+                versions = ("2023-01-01", "2023-02-01", "2024-08-05") if re.match(r"^/api/atlas/v2/groups/[^/]+/clusters(/[^/]+)?$", split.path) \
+                    else ("2023-01-01",)
+                if not any(self.headers.get("Accept", "").startswith("application/vnd.atlas.%s+json" % v) for v in versions):
                     return self._answer(406, {"error": 406, "errorCode": "INVALID_VERSION_DATE", "parameters": [],
                                               "detail": "Invalid accept header or version date.", "reason": "Not Acceptable"})
                 reply = atlas._next_reply(self.command, split.path)

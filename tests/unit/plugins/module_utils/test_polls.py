@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import status_outcome
+from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, status_outcome
 
 PEER = {"id": "p" * 24, "statusName": "PENDING_ACCEPTANCE", "connectionId": "pcx-0123456789abcdef0", "awsAccountId": "123456789012",
         "vpcId": "vpc-0123456789abcdef0", "containerId": "c" * 24}
@@ -46,3 +46,43 @@ def test_access_list_entries():
     assert status_outcome(dict(args("active"), peering_id=None), None, {"10.0.0.0/16": "ACTIVE"})["summary"] == "ACTIVE"
     failed = status_outcome(dict(args("active"), peering_id=None), None, {"10.0.0.0/16": "FAILED"})
     assert failed["failed"] and "FAILED" in failed["msg"]
+
+
+def test_one_wait_for_the_peering_available_and_the_entries_active():
+    available = dict(PEER, statusName="AVAILABLE")
+    out = status_outcome(args("available"), available, {"10.0.0.0/16": "PENDING"})
+    assert not out["reached"] and out["summary"] == "AVAILABLE pcx-0123456789abcdef0; access list: PENDING 10.0.0.0/16"
+    out = status_outcome(args("available"), dict(PEER, statusName="FINALIZING"), {"10.0.0.0/16": "ACTIVE"})
+    assert not out["reached"] and out["summary"] == "FINALIZING pcx-0123456789abcdef0; access list: ACTIVE"
+    assert status_outcome(args("available"), available, {"10.0.0.0/16": "ACTIVE"})["reached"]
+    # The last poll names what it still waits for: the entry once the peering is AVAILABLE, else the peering.
+    last = status_outcome(args("available", poll=10), available, {"10.0.0.0/16": "PENDING"})
+    assert last["failed"] and "Access-list entries 10.0.0.0/16 are still not ACTIVE after 10 polls" in last["msg"]
+    last = status_outcome(args("available", poll=10), dict(PEER, statusName="FINALIZING"), {"10.0.0.0/16": "ACTIVE"})
+    assert last["failed"] and "still FINALIZING" in last["msg"]
+    failed = status_outcome(args("available"), available, {"10.0.0.0/16": "FAILED"})
+    assert failed["failed"] and "FAILED" in failed["msg"]
+
+
+# ---- polls.py, the wait for a cluster's private connection string: reached with the string, keep polling without it, failed
+# when the cluster is gone or at the last poll (saying when Atlas gives one).
+ARGS = {"cluster_name": "shared-dev", "wait_for": "private_srv", "poll": 1, "polls": 3, "poll_seconds": 2}
+PEERED = {"name": "shared-dev", "connectionStrings": {"privateSrv": "mongodb+srv://shared-dev-pri.x.mongodb.net"}}
+
+
+def test_reached_with_the_string():
+    out = cluster_outcome(ARGS, PEERED)
+    assert out["reached"] and out["private_srv"] == out["summary"] == "mongodb+srv://shared-dev-pri.x.mongodb.net" and "failed" not in out
+
+
+def test_without_it_the_wait_goes_on_until_its_last_poll():
+    waiting = cluster_outcome(ARGS, {"name": "shared-dev", "connectionStrings": {}})
+    assert not waiting["reached"] and waiting["summary"] == "no private connection string yet" and "failed" not in waiting
+    last = cluster_outcome(dict(ARGS, poll=3), {"name": "shared-dev"})
+    assert last["failed"] and "still has no private connection string after 3 polls 2 s apart" in last["msg"]
+    assert "a peering AVAILABLE in a region of the cluster" in last["msg"]
+
+
+def test_a_cluster_gone_ends_the_wait():
+    gone = cluster_outcome(ARGS, None)
+    assert gone["failed"] and gone["summary"] == "cluster gone" and "vpc_peering_cluster_name" in gone["msg"]
