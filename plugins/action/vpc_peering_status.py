@@ -18,7 +18,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, clusters, peerings
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, has_credentials
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS, AtlasError
-from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, status_outcome
+from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, entries_due, status_outcome
 from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
 
 # One per worker process: the loop of one host and task shares it.
@@ -62,7 +62,8 @@ class ActionModule(ActionBase):
                 cluster = clusters.get(client, project_id, args["cluster_name"])
             else:
                 peering = peerings.get(client, project_id, args["peering_id"]) if args["peering_id"] else None
-                statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"] or [])
+                if entries_due(args, peering):
+                    statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"] or [])
         except AtlasError as exc:
             return dict(result, failed=True, msg="Failed to read the status Atlas reports for %s: %s" % (
                 args["peering_id"] or args["cluster_name"] or ", ".join(args["entries"]), exc))

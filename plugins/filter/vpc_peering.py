@@ -79,7 +79,7 @@ REGISTERED = {
     "cluster": "vpc_peering_cluster",
 }
 # A host's database user as the plan reads it: everything but the password, which stays in the host's own variables.
-USER_KEYS = ("username", "auth_type", "auth_database", "roles", "scopes", "description", "update_password")
+USER_KEYS = ("username", "auth_type", "auth_database", "roles", "scopes", "description", "delete_after_date", "update_password")
 NO_REPORT = "(no report: the host failed before its report)"
 
 

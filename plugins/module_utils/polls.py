@@ -22,9 +22,17 @@ def peering_view(raw):
             "error_state_name": raw.get("errorStateName"), "container_id": raw.get("containerId"), "vpc_id": raw.get("vpcId")}
 
 
-def _reached(wait_for, raw, statuses):
+def entries_due(args, raw):
+    """Whether this poll reads the entries' statuses: always when it waits for them alone; in a wait for AVAILABLE that waits
+    for them too, only once the peering is AVAILABLE (an entry, once ACTIVE, stays so: one call a poll until then)."""
+    if not args.get("entries"):
+        return False
+    return args["wait_for"] == "active" or (raw or {}).get("statusName") == "AVAILABLE"
+
+
+def _reached(wait_for, raw, statuses, entries):
     # A wait for AVAILABLE may wait for access-list entries too (the plan folds the two waits when nothing comes between).
-    entries_active = all(status == "ACTIVE" for status in statuses.values())
+    entries_active = all(statuses.get(key) == "ACTIVE" for key in entries or statuses)
     if wait_for == "active":
         return entries_active
     if wait_for == "gone":
@@ -56,8 +64,8 @@ def status_outcome(args, raw, statuses):
     """The result of one poll: ``summary`` (what the loop label prints), ``reached``, the peering or the entries' statuses,
     and ``failed`` with ``msg`` when the wait cannot succeed (FAILED) or this was its last poll."""
     wait_for = args["wait_for"]
-    out = {"summary": _summary(wait_for, raw, statuses), "reached": _reached(wait_for, raw, statuses), "peering": peering_view(raw),
-           "entries": statuses, "pending": sorted(key for key, status in statuses.items() if status != "ACTIVE")}
+    out = {"summary": _summary(wait_for, raw, statuses), "reached": _reached(wait_for, raw, statuses, args.get("entries")),
+           "peering": peering_view(raw), "entries": statuses, "pending": sorted(key for key, status in statuses.items() if status != "ACTIVE")}
     region = args.get("accepter_region")
     if raw is not None and raw.get("statusName") == "FAILED" and wait_for != "gone":
         out.update(failed=True, msg=str(peering_failed(raw, region)), error_state_name=raw.get("errorStateName"))

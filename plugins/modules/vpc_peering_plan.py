@@ -163,6 +163,9 @@ options:
           description:
             description: Its description; not compared when not given.
             type: str
+          delete_after_date:
+            description: When Atlas deletes it (ISO 8601), as in M(cloudwire.atlas.atlas_database_user); not compared when not given.
+            type: str
           update_password:
             description: V(always) plans the password on every run (a finding, and the apply step sends it).
             type: str
@@ -579,6 +582,7 @@ def vpc_options():
             roles=dict(type="list", elements="dict", required=True),
             scopes=dict(type="list", elements="dict"),
             description=dict(type="str"),
+            delete_after_date=dict(type="str"),
             update_password=dict(type="str", choices=["on_create", "always"], default="on_create", no_log=False),
             has_password=dict(type="bool", default=False, no_log=False),
         )),

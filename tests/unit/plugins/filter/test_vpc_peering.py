@@ -126,6 +126,8 @@ def test_the_plan_takes_the_users_without_their_passwords():
     assert wanted == [{"username": "orders-dev", "roles": ROLES, "scopes": [{"name": "shared-dev"}], "has_password": True},
                       {"username": "arn:aws:iam::123456789012:role/app", "auth_type": "aws_iam_role", "roles": ROLES, "has_password": False}]
     assert PASSWORD not in repr(wanted) and vpc_peering_database_users_wanted([]) == []
+    temporary = vpc_peering_database_users_wanted([dict(USERS[0], delete_after_date="2026-12-09T00:00:00Z")])
+    assert temporary[0]["delete_after_date"] == "2026-12-09T00:00:00Z"
     with pytest.raises(AnsibleFilterError):
         vpc_peering_database_users_wanted(["orders-dev"])
 

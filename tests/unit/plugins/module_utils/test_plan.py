@@ -272,6 +272,15 @@ def test_a_user_in_place_needs_nothing_and_differences_are_named():
     assert result["actions"]["database_users"]["users"][0]["request"] == "update"
 
 
+def test_a_temporary_user_compares_its_expiry_and_the_apply_step_gets_it():
+    expiring = dict(ORDERS, delete_after_date="2026-12-09T00:00:00Z")
+    result = plan(want(database_users=[wanted_user(expiring)]), seen(database_users=[dict(API_ORDERS, deleteAfterDate="2026-12-08T00:00:00Z")]))
+    assert result["findings"] == ["database user orders-dev: expiry differs"]
+    assert result["actions"]["database_users"]["users"][0]["delete_after_date"] == "2026-12-09T00:00:00Z"
+    in_place = seen(database_users=[dict(API_ORDERS, deleteAfterDate="2026-12-09T00:00:00Z")])
+    assert plan(want(database_users=[wanted_user(expiring)]), in_place)["in_sync"] is True
+
+
 def test_update_password_always_is_a_finding_every_run():
     result = plan(want(database_users=[wanted_user(ORDERS, update_password="always")]), seen(database_users=[API_ORDERS]))
     assert result["findings"] == ["database user orders-dev: password sent on every run (update_password: always)"]

@@ -7,7 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, status_outcome
+from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, entries_due, status_outcome
 
 PEER = {"id": "p" * 24, "statusName": "PENDING_ACCEPTANCE", "connectionId": "pcx-0123456789abcdef0", "awsAccountId": "123456789012",
         "vpcId": "vpc-0123456789abcdef0", "containerId": "c" * 24}
@@ -49,18 +49,24 @@ def test_access_list_entries():
 
 
 def test_one_wait_for_the_peering_available_and_the_entries_active():
+    both = args("available", entries=["10.0.0.0/16"])
     available = dict(PEER, statusName="AVAILABLE")
-    out = status_outcome(args("available"), available, {"10.0.0.0/16": "PENDING"})
+    # The entries are read only once the peering is AVAILABLE; a wait for them alone reads them every poll.
+    assert not entries_due(both, dict(PEER, statusName="FINALIZING")) and entries_due(both, available)
+    assert entries_due(dict(args("active"), entries=["10.0.0.0/16"]), None) and not entries_due(args("available"), available)
+    out = status_outcome(both, dict(PEER, statusName="FINALIZING"), {})
+    assert not out["reached"] and out["summary"] == "FINALIZING pcx-0123456789abcdef0" and not out.get("failed")
+    out = status_outcome(both, available, {"10.0.0.0/16": "PENDING"})
     assert not out["reached"] and out["summary"] == "AVAILABLE pcx-0123456789abcdef0; access list: PENDING 10.0.0.0/16"
-    out = status_outcome(args("available"), dict(PEER, statusName="FINALIZING"), {"10.0.0.0/16": "ACTIVE"})
-    assert not out["reached"] and out["summary"] == "FINALIZING pcx-0123456789abcdef0; access list: ACTIVE"
-    assert status_outcome(args("available"), available, {"10.0.0.0/16": "ACTIVE"})["reached"]
+    assert not status_outcome(both, available, {})["reached"], "AVAILABLE, but the entry not read yet"
+    assert status_outcome(both, available, {"10.0.0.0/16": "ACTIVE"})["summary"] == "AVAILABLE pcx-0123456789abcdef0; access list: ACTIVE"
+    assert status_outcome(both, available, {"10.0.0.0/16": "ACTIVE"})["reached"]
     # The last poll names what it still waits for: the entry once the peering is AVAILABLE, else the peering.
-    last = status_outcome(args("available", poll=10), available, {"10.0.0.0/16": "PENDING"})
+    last = status_outcome(dict(both, poll=10), available, {"10.0.0.0/16": "PENDING"})
     assert last["failed"] and "Access-list entries 10.0.0.0/16 are still not ACTIVE after 10 polls" in last["msg"]
-    last = status_outcome(args("available", poll=10), dict(PEER, statusName="FINALIZING"), {"10.0.0.0/16": "ACTIVE"})
+    last = status_outcome(dict(both, poll=10), dict(PEER, statusName="FINALIZING"), {})
     assert last["failed"] and "still FINALIZING" in last["msg"]
-    failed = status_outcome(args("available"), available, {"10.0.0.0/16": "FAILED"})
+    failed = status_outcome(both, available, {"10.0.0.0/16": "FAILED"})
     assert failed["failed"] and "FAILED" in failed["msg"]
 
 
