@@ -39,10 +39,6 @@ KNOWN_WARNINGS = [
     (r"^WARNING: awx/configure\.yml:\d+:\d+: syntax-check\[unknown-module\]: couldn't resolve module/action 'awx\.awx\.",
      "awx/configure.yml needs awx.awx (declared in awx/requirements.yml, not a dependency of the collection); the importer "
      "installs no collection (ansible/galaxy-dev#115)"),
-    (r"^WARNING: (playbooks/(peer|unpeer)\.yml|roles/vpc_peering):1: internal-error: Unexpected error code 4 from execution "
-     r"of: ansible-playbook --syntax-check",
-     "module_defaults group/amazon.aws.aws and the amazon.aws modules cannot resolve: the importer installs no dependency "
-     "(ansible/galaxy-dev#115); ansible-lint reports the failed syntax check as internal-error"),
     (r"^WARNING: roles/vpc_peering/tasks/\w+\.yml:\d+:\d+: syntax-check\[unknown-module\]: couldn't resolve module/action "
      r"'amazon\.aws\.",
      "the role's amazon.aws modules (sts_assume_role, cloudformation) cannot resolve: the importer installs no dependency "
