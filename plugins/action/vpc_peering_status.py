@@ -63,7 +63,7 @@ class ActionModule(ActionBase):
             else:
                 peering = peerings.get(client, project_id, args["peering_id"]) if args["peering_id"] else None
                 if entries_due(args, peering):
-                    statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"] or [])
+                    statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"])
         except AtlasError as exc:
             return dict(result, failed=True, msg="Failed to read the status Atlas reports for %s: %s" % (
                 args["peering_id"] or args["cluster_name"] or ", ".join(args["entries"]), exc))

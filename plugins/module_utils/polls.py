@@ -44,8 +44,12 @@ def _reached(wait_for, raw, statuses, entries):
     return raw.get("statusName") == "AVAILABLE" and entries_active
 
 
+def _pending(statuses):
+    return sorted(key for key, status in statuses.items() if status != "ACTIVE")
+
+
 def _entries_summary(statuses):
-    pending = sorted(key for key, status in statuses.items() if status != "ACTIVE")
+    pending = _pending(statuses)
     return "ACTIVE" if not pending else " ".join("%s %s" % (statuses[key] or "missing", key) for key in pending)
 
 
@@ -65,7 +69,7 @@ def status_outcome(args, raw, statuses):
     and ``failed`` with ``msg`` when the wait cannot succeed (FAILED) or this was its last poll."""
     wait_for = args["wait_for"]
     out = {"summary": _summary(wait_for, raw, statuses), "reached": _reached(wait_for, raw, statuses, args.get("entries")),
-           "peering": peering_view(raw), "entries": statuses, "pending": sorted(key for key, status in statuses.items() if status != "ACTIVE")}
+           "peering": peering_view(raw), "entries": statuses, "pending": _pending(statuses)}
     region = args.get("accepter_region")
     if raw is not None and raw.get("statusName") == "FAILED" and wait_for != "gone":
         out.update(failed=True, msg=str(peering_failed(raw, region)), error_state_name=raw.get("errorStateName"))
