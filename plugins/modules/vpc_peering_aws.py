@@ -181,8 +181,10 @@ def main():
     def failed(name, exc):
         results[name]["error"] = results[name]["error"] or str(exc)
 
-    # Accept what is still pending (a connection accepted by an interrupted run is active already: nothing to do).
+    # What is still pending acceptance, read once for every VPC (a connection accepted by an interrupted run is active
+    # already: nothing to do); each VPC's thread below accepts its own.
     pending = dict((v["accept"], v["name"]) for v in vpcs if v.get("accept"))
+    acceptable = set()
     if pending:
         try:
             found = describe_vpc_peering_connections(ec2, VpcPeeringConnectionIds=sorted(pending))
@@ -190,17 +192,7 @@ def main():
             for name in pending.values():
                 failed(name, exc)
             found = []
-        for pcx in found:
-            name = pending[pcx["VpcPeeringConnectionId"]]
-            if pcx.get("Status", {}).get("Code") != "pending-acceptance":
-                continue
-            try:
-                accept_vpc_peering_connection(ec2, pcx["VpcPeeringConnectionId"])
-            except AnsibleEC2Error as exc:
-                failed(name, exc)
-                continue
-            results[name]["changed"] = True
-            results[name]["done"].append("peering: pending acceptance of %s" % pcx["VpcPeeringConnectionId"])
+        acceptable = set(pcx["VpcPeeringConnectionId"] for pcx in found if pcx.get("Status", {}).get("Code") == "pending-acceptance")
 
     # Tables of a stack deployed by this run were not read by the plan: one read for all of them.
     unread = dict((rtb, v["name"]) for v in vpcs if v.get("routes") and v["routes"].get("changes") is None
@@ -214,11 +206,16 @@ def main():
                 failed(name, exc)
 
     def apply(item):
-        """One VPC's routes and DNS (in a thread: the VPCs of the account and region side by side)."""
+        """One VPC's acceptance, routes and DNS (in a thread: the VPCs of the account and region side by side)."""
         name = item["name"]
         if results[name]["error"]:
             return
         try:
+            if item.get("accept") in acceptable:
+                # Before its routes: a route through a connection not yet active would be a blackhole.
+                accept_vpc_peering_connection(ec2, item["accept"])
+                results[name]["changed"] = True
+                results[name]["done"].append("peering: pending acceptance of %s" % item["accept"])
             changes, pcx = [], None
             if item.get("routes"):
                 pcx = item["routes"].get("connection_id")
