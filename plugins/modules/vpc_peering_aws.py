@@ -212,7 +212,7 @@ def main():
             return
         try:
             if item.get("accept") in acceptable:
-                # Before its routes: a route through a connection not yet active would be a blackhole.
+                # Before its routes, which go through this connection (the order the module has always kept).
                 accept_vpc_peering_connection(ec2, item["accept"])
                 results[name]["changed"] = True
                 results[name]["done"].append("peering: pending acceptance of %s" % item["accept"])
