@@ -47,9 +47,13 @@ _value:
   type: dict
 """
 
+import multiprocessing
+
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import late_ids
+# Only ids.py, which imports nothing: ansible-core loads every filter file of the collection in every worker process that
+# templates one of these filters, compiling each file it imports from source (collection plugins get no bytecode cache).
+from ansible_collections.cloudwire.atlas.plugins.module_utils.ids import late_ids
 
 # Hosts that share these are planned by one module process (and their AWS writes made by one).
 READ_GROUP_KEYS = ("region", "endpoint_url", "assume_role_arn", "project_id", "project_name", "base_url", "public_key", "atlas_cidr_block")
@@ -83,6 +87,13 @@ USER_KEYS = ("username", "auth_type", "auth_database", "roles", "scopes", "descr
 NO_REPORT = "(no report: the host failed before its report)"
 
 
+# hostvars[host] makes ansible-core compute every variable of that host again (inventory, facts, registered results), and
+# reading one of them templates it again; the filters read the same few hosts several times per task, and each loop item
+# templates the task's options again. A worker process runs one task for one host, and what it sees of hostvars does not
+# change while it runs: there each value is read once. (Not in ansible-playbook's own process, which lives through the run.)
+_READ = {}
+
+
 def _vars(hostvars, host):
     try:
         return hostvars[host]
@@ -91,8 +102,23 @@ def _vars(hostvars, host):
 
 
 def _get(hostvars, host, name, default=None):
-    variables = _vars(hostvars, host)
-    return variables[name] if name in variables else default
+    if isinstance(hostvars, dict) or multiprocessing.parent_process() is None:
+        variables = _vars(hostvars, host)
+        return variables[name] if name in variables else default
+    if _READ.get("hostvars") is not hostvars:
+        _READ.clear()
+        _READ["hostvars"] = hostvars
+    key = (host, name)
+    if key not in _READ:
+        variables = _READ.get(host)
+        if variables is None:
+            variables = _READ[host] = _vars(hostvars, host)
+        _READ[key] = variables[name] if name in variables else _MISSING
+    value = _READ[key]
+    return default if value is _MISSING else value
+
+
+_MISSING = object()
 
 
 def _ran(result):
@@ -101,11 +127,13 @@ def _ran(result):
 
 
 def vpc_peering_groups(hosts, hostvars):
-    """host -> {"read": hosts of its AWS account, region and Atlas project, "project": hosts of its Atlas project}."""
+    """host -> {"read": hosts of its AWS account, region and Atlas project, "project": hosts of its Atlas project}.
+
+    A host whose inputs break a rule is in no group: nothing is read or written for it (its plan is its input errors)."""
     read, project = {}, {}
     for host in hosts:
         want = _get(hostvars, host, "vpc_peering_want")
-        if not want:
+        if not want or want.get("input_errors"):
             continue
         connection = want.get("connection") or {}
         read.setdefault(tuple(str(connection.get(k) or "") for k in READ_GROUP_KEYS), []).append(host)
@@ -118,38 +146,58 @@ def vpc_peering_groups(hosts, hostvars):
     return groups
 
 
-def vpc_peering_plan_of(host, hostvars):
-    """The host's plan, as its group's vpc_peering_plan process answered; a plan with one problem when that read failed.
+def vpc_peering_index(hosts, hostvars):
+    """Once a run, after the plan: each host's plan (``plans``), and for each shared step, each host that step runs for ->
+    the hosts of its group the step runs for (``members``). The hosts' later tasks read their own copy of it (a fact)."""
+    plans = dict((host, _planned(host, hostvars)) for host in hosts)
+    groups = dict((host, (_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}) for host in hosts)
+    members = {}
+    for step, actions in STEP_ACTIONS.items():
+        needs = set(host for host in hosts if any(action in plans[host]["actions"] for action in actions))
+        members[step] = dict((host, [m for m in groups[host].get(_kind(step)) or [] if m in needs]) for host in hosts if host in needs)
+    return {"plans": plans, "members": members}
 
-    Once preflight has recorded it (the fact vpc_peering_plan), that fact: the group's whole answer is not read again.
-    """
-    recorded = _get(hostvars, host, "vpc_peering_plan")
-    if recorded:
-        return recorded
+
+def _kind(step):
+    """The group a step runs once for: an Atlas project, or an AWS account and region (with its project)."""
+    return "project" if step.startswith("atlas") or step == "containers" else "read"
+
+
+def _planned(host, hostvars):
+    """The host's plan as its group's vpc_peering_plan process answered; a plan whose problems say why there is none."""
+    want = _get(hostvars, host, "vpc_peering_want") or {}
+    if want.get("input_errors"):
+        errors = list(want["input_errors"])
+        errors[-1] += " (meta/argument_specs.yml documents every input)"
+        return _failed_plan(errors)
     members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get("read") or [host]
     for member in members:
         planned = _get(hostvars, member, REGISTERED["plan"])
         if not _ran(planned):
             continue
         if planned.get("failed") or host not in (planned.get("vpcs") or {}):
-            return _failed_plan("reading its VPC on both clouds failed: %s" % (planned.get("msg") or "no answer for this host"))
+            return _failed_plan(["reading its VPC on both clouds failed: %s" % (planned.get("msg") or "no answer for this host")])
         return planned["vpcs"][host]
-    return _failed_plan("reading its VPC on both clouds failed: no answer for this host")
+    return _failed_plan(["reading its VPC on both clouds failed: no answer for this host"])
 
 
-def _failed_plan(problem):
-    return {"findings": [], "problems": [problem], "actions": {}, "ids": {}, "in_sync": False}
+def _failed_plan(problems):
+    return {"findings": [], "problems": problems, "actions": {}, "ids": {}, "in_sync": False}
+
+
+def vpc_peering_plan_of(host, hostvars):
+    """The host's plan, from the run's index (the fact vpc_peering_run); {} before preflight made it."""
+    return ((_get(hostvars, host, "vpc_peering_run") or {}).get("plans") or {}).get(host) or {}
 
 
 def vpc_peering_members(host, hostvars, play_batch, kind="read", step=None):
     """The hosts still in the play that share the host's group (kind ``read`` or ``project``); with ``step``, only those whose
     plan has an action of that step. The first of them runs the group's task."""
-    members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get(kind) or []
-    active = [m for m in members if m in play_batch]
     if step is None:
-        return active
-    actions = STEP_ACTIONS[step]
-    return [m for m in active if any(a in (vpc_peering_plan_of(m, hostvars).get("actions") or {}) for a in actions)]
+        members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get(kind) or []
+    else:
+        members = (((_get(hostvars, host, "vpc_peering_run") or {}).get("members") or {}).get(step) or {}).get(host) or []
+    return [m for m in members if m in play_batch]
 
 
 def _stack_outputs(hostvars, host):
@@ -165,8 +213,7 @@ def _last_poll(hostvars, host, name):
 
 def vpc_peering_outcome(host, step, hostvars):
     """The host's part of a shared step's answer ({} when the step had nothing for it); ``error`` says why it failed."""
-    kind = "project" if step.startswith("atlas") or step == "containers" else "read"
-    members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get(kind) or []
+    members = ((_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}).get(_kind(step)) or []
     for member in members:
         result = _get(hostvars, member, REGISTERED[step])
         if not _ran(result):
@@ -327,6 +374,7 @@ class FilterModule(object):
         return {
             "vpc_peering_groups": vpc_peering_groups,
             "vpc_peering_members": vpc_peering_members,
+            "vpc_peering_index": vpc_peering_index,
             "vpc_peering_plan_of": vpc_peering_plan_of,
             "vpc_peering_ids": vpc_peering_ids,
             "vpc_peering_step": vpc_peering_step,

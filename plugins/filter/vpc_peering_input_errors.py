@@ -48,11 +48,12 @@ _value:
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.inputs import input_errors
-
 
 def vpc_peering_input_errors(inputs):
     """dict of role inputs -> list of messages (empty when valid)."""
+    # Imported here: ansible-core loads every filter file of the collection in every worker process that templates any of its
+    # filters, compiling what they import from source; the rules are needed by one task only (preflight's record of the wants).
+    from ansible_collections.cloudwire.atlas.plugins.module_utils.inputs import input_errors  # pylint: disable=import-outside-toplevel
     if not isinstance(inputs, dict):
         raise AnsibleFilterError("vpc_peering_input_errors expects a dict of role inputs, got %s" % type(inputs).__name__)
     return input_errors(dict((key, to_text(value) if isinstance(value, bytes) else value) for key, value in inputs.items()))

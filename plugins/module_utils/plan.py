@@ -7,7 +7,7 @@ with the ids it needs).
 
 Every finding string and every refusal of the automation policy is written here and nowhere else. No Ansible, boto3 or
 requests imports: vpc_peering_plan reads and calls ``plan_vpc``; the role's filters hand later steps the ids earlier steps
-produced (``late_ids``); both are unit-tested directly.
+produced (``late_ids``, in ids.py); both are unit-tested directly.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,6 +20,7 @@ import re
 from ansible_collections.cloudwire.atlas.plugins.module_utils import clusters, database_users, validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import cidr_lock_reason
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import database_user_auth_type_locked
+from ansible_collections.cloudwire.atlas.plugins.module_utils.ids import OUTPUT_SECURITY_GROUP, OUTPUT_VPC, route_table_ids_of
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import peering_drift
 from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import normalize_access_list_entry, plan_access_list
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import plan as plan_route
@@ -27,8 +28,6 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import plan
 # What the routes are compared with while the peering that will carry them has no pcx- id yet (check mode, or a peering
 # still to be requested): every table then shows what it lacks.
 PCX_TO_BE_REQUESTED = "pcx-(to-be-requested)"
-# Stack outputs the role's template (roles/vpc_peering/files/network.cfn.yml) gives; a stack of one's own must give them too.
-OUTPUT_VPC, OUTPUT_ROUTE_TABLES, OUTPUT_SECURITY_GROUP = "VpcId", "RouteTableIds", "SecurityGroupId"
 POLICY_PREFIX = "policy: a run would be refused: "
 REFUSED = "refused by the automation policy, nothing was written on either cloud: "
 # The order in which the role applies a plan (roles/vpc_peering/tasks/present.yml and absent.yml follow it).
@@ -82,10 +81,6 @@ class Plan:
 
 def stack_outputs(stack):
     return (stack or {}).get("outputs") or {}
-
-
-def route_table_ids_of(outputs):
-    return [rtb for rtb in (outputs.get(OUTPUT_ROUTE_TABLES) or "").split(",") if rtb]
 
 
 def stack_exists(stack):
@@ -512,35 +507,3 @@ def _plan_absent(want, seen, context):
     plan.ids.update(account=account, container_id=(seen.get("container") or {}).get("id"), vpc_id=vpc_id, vpc_cidr_block=vpc_cidr,
                     security_group_id=security_group, connection_id=(peering or {}).get("connectionId"))
     return plan.result(context.get("check_mode"))
-
-
-# ---- the ids later steps need, from what earlier steps of the run produced ------------------------------------------------
-
-def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None, cluster=None):
-    """The ids of a VPC at a step of the run: the plan's, completed by what this run produced so far.
-
-    ``stack_outputs_now``: the outputs of the stack this run deployed; ``atlas_done``: the Atlas step's result for the VPC
-    (container id, peering); ``connection``: the last peering status the connection wait saw; ``cluster``: the last poll of the
-    wait for the cluster's private connection string.
-    """
-    ids = dict(plan.get("ids") or {})
-    if stack_outputs_now:
-        ids["vpc_id"] = stack_outputs_now.get(OUTPUT_VPC) or ids.get("vpc_id")
-        ids["route_table_ids"] = route_table_ids_of(stack_outputs_now) or ids.get("route_table_ids") or []
-        ids["security_group_id"] = ids.get("security_group_id") or stack_outputs_now.get(OUTPUT_SECURITY_GROUP)
-    if not ids.get("access_list_key") and ids.get("access_list_mode") == "security_group" and ids.get("security_group_id"):
-        ids["access_list_key"] = ids["security_group_id"]
-    # The entries the wait for AVAILABLE waits for too (Plan.result folds the two waits when nothing comes between them).
-    folded = "entries" in ((plan.get("actions") or {}).get("wait_available") or {})
-    ids["available_wait_entries"] = [ids["access_list_key"]] if folded and ids.get("access_list_key") else []
-    for source in (atlas_done or {}, connection or {}):
-        peering = source.get("peering") or {}
-        if source.get("container_id"):
-            ids["container_id"] = source["container_id"]
-        if peering.get("id"):
-            ids["peering_id"] = peering["id"]
-        if peering.get("connection_id"):
-            ids["connection_id"] = peering["connection_id"]
-    if (cluster or {}).get("private_srv"):
-        ids["private_srv"] = cluster["private_srv"]
-    return ids

@@ -331,7 +331,8 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils import access_list
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, fail_on_value, validated
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import container_result, find_container, peerings_in_container
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_result
-from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import OUTPUT_VPC, plan_vpc, route_table_ids_of, stack_exists, wanted_entry
+from ansible_collections.cloudwire.atlas.plugins.module_utils.ids import OUTPUT_VPC, route_table_ids_of
+from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import plan_vpc, stack_exists, wanted_entry
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import find_route, in_scope, route_summary
 

@@ -17,6 +17,7 @@ from ansible_collections.cloudwire.atlas.plugins.filter.vpc_peering import (
     vpc_peering_database_user_password,
     vpc_peering_database_users_wanted,
     vpc_peering_groups,
+    vpc_peering_index,
     vpc_peering_members,
     vpc_peering_outcome,
     vpc_peering_plan_of,
@@ -51,32 +52,67 @@ def world():
     return hostvars
 
 
+def indexed(hostvars, hosts=("a", "b", "c")):
+    """What preflight's run_once task does after the plan: the index, as every host's fact."""
+    index = vpc_peering_index(list(hosts), hostvars)
+    for host in hostvars:
+        hostvars[host]["vpc_peering_run"] = index
+    return hostvars
+
+
+def planned(hostvars, plans):
+    """Each group's plan process answered these plans."""
+    hostvars["a"]["vpc_peering_planned"] = {"changed": False, "vpcs": {"a": plans["a"], "b": plans["b"]}}
+    hostvars["b"]["vpc_peering_planned"] = {"skipped": True, "changed": False}
+    hostvars["c"]["vpc_peering_planned"] = {"changed": False, "vpcs": {"c": plans["c"]}}
+    return indexed(hostvars)
+
+
 def test_groups_by_aws_connection_and_by_project():
     groups = world()["a"]["vpc_peering_groups"]
     assert groups["a"]["read"] == ["a", "b"] and groups["c"]["read"] == ["c"]
     assert groups["a"]["project"] == groups["c"]["project"] == ["a", "b", "c"]
 
 
+def test_a_host_with_broken_inputs_is_in_no_group_and_its_plan_is_its_input_errors():
+    hostvars = world()
+    hostvars["b"]["vpc_peering_want"] = {"input_errors": ["vpc_peering_vpc_id: 'vpc-1' is not a VPC id", "vpc_peering_state: 'up'"]}
+    groups = vpc_peering_groups(["a", "b", "c"], hostvars)
+    assert "b" not in groups and groups["a"]["read"] == ["a"] and groups["a"]["project"] == ["a", "c"]
+    for host in hostvars:
+        hostvars[host]["vpc_peering_groups"] = groups
+    hostvars["a"]["vpc_peering_planned"] = {"changed": False, "vpcs": {"a": PLAN_IN_SYNC}}
+    hostvars["c"]["vpc_peering_planned"] = {"changed": False, "vpcs": {"c": PLAN_IN_SYNC}}
+    indexed(hostvars)
+    assert vpc_peering_plan_of("b", hostvars)["problems"] == [
+        "vpc_peering_vpc_id: 'vpc-1' is not a VPC id", "vpc_peering_state: 'up' (meta/argument_specs.yml documents every input)"]
+    assert vpc_peering_plan_of("a", hostvars) is PLAN_IN_SYNC
+
+
 def test_a_plan_comes_from_the_group_read_or_says_the_read_failed():
     hostvars = world()
     hostvars["a"]["vpc_peering_planned"] = {"changed": False, "vpcs": {"a": PLAN_NEW_STACK, "b": PLAN_IN_SYNC}}
     hostvars["b"]["vpc_peering_planned"] = {"skipped": True, "changed": False}
-    assert vpc_peering_plan_of("b", hostvars) is PLAN_IN_SYNC
     hostvars["c"]["vpc_peering_planned"] = {"failed": True, "msg": "Failed to read: 401 UNEXPECTED_ERROR"}
+    indexed(hostvars)
+    assert vpc_peering_plan_of("b", hostvars) is PLAN_IN_SYNC
     assert vpc_peering_plan_of("c", hostvars)["problems"] == ["reading its VPC on both clouds failed: Failed to read: 401 UNEXPECTED_ERROR"]
-    # Once recorded as a fact, the fact is the plan.
-    hostvars["b"]["vpc_peering_plan"] = PLAN_NEW_STACK
-    assert vpc_peering_plan_of("b", hostvars) is PLAN_NEW_STACK
+    # A host the plan process did not answer for (it ended before that host) has a problem too; before preflight, no plan.
+    hostvars["a"]["vpc_peering_planned"] = {"changed": False, "vpcs": {"a": PLAN_NEW_STACK}}
+    indexed(hostvars)
+    assert vpc_peering_plan_of("b", hostvars)["problems"] == ["reading its VPC on both clouds failed: no answer for this host"]
+    assert vpc_peering_plan_of("a", world()) == {}
 
 
 def test_a_shared_step_runs_for_the_hosts_that_need_it_with_the_ids_the_run_produced():
-    hostvars = world()
-    hostvars["a"]["vpc_peering_plan"] = PLAN_IN_SYNC
-    hostvars["b"]["vpc_peering_plan"] = PLAN_NEW_STACK
-    hostvars["c"]["vpc_peering_plan"] = PLAN_IN_SYNC
+    hostvars = planned(world(), {"a": PLAN_IN_SYNC, "b": PLAN_NEW_STACK, "c": PLAN_IN_SYNC})
+    assert hostvars["a"]["vpc_peering_run"]["members"]["atlas"] == {"b": ["b"]}
+    assert hostvars["a"]["vpc_peering_run"]["members"]["aws"] == {"b": ["b"]}
     # a has nothing to do: b runs the step; a failed host is not in the play batch any more.
-    assert vpc_peering_members("a", hostvars, ["a", "b", "c"], "project", "atlas") == ["b"]
-    assert vpc_peering_members("a", hostvars, ["a", "c"], "project", "atlas") == []
+    assert vpc_peering_members("b", hostvars, ["a", "b", "c"], "project", "atlas") == ["b"]
+    assert vpc_peering_members("a", hostvars, ["a", "b", "c"], "project", "atlas") == []
+    assert vpc_peering_members("b", hostvars, ["a", "c"], "project", "atlas") == []
+    assert vpc_peering_members("a", hostvars, ["a", "b", "c"], "read") == ["a", "b"]
     hostvars["b"]["vpc_peering_stack_result"] = {"changed": True, "stack_outputs": {"VpcId": "vpc-0123456789abcdef0", "RouteTableIds": "rtb-1,rtb-2"}}
     (item,) = vpc_peering_step(["b"], "atlas", hostvars)
     assert item["peering"]["vpc_id"] == "vpc-0123456789abcdef0" and item["container"]["id"] is None
@@ -88,17 +124,18 @@ def test_a_shared_step_runs_for_the_hosts_that_need_it_with_the_ids_the_run_prod
     (item,) = vpc_peering_step(["b"], "aws", hostvars)
     assert item == {"name": "b", "vpc_id": "vpc-0123456789abcdef0", "accept": "pcx-0123456789abcdef0", "dns": [], "dns_check": True,
                     "routes": {"connection_id": "pcx-0123456789abcdef0", "route_table_ids": ["rtb-1", "rtb-2"], "changes": None}}
+    with pytest.raises(AnsibleFilterError, match="unknown step"):
+        vpc_peering_step(["b"], "azure", hostvars)
 
 
 def test_each_host_gets_its_outcome_of_a_shared_step():
-    hostvars = world()
+    hostvars = planned(world(), {"a": dict(PLAN_IN_SYNC, findings=["peering: missing"]), "b": PLAN_IN_SYNC, "c": PLAN_IN_SYNC})
     hostvars["a"]["vpc_peering_aws_result"] = {"failed": True, "msg": "b: Failed to accept vpc peering", "vpcs": {
         "a": {"changed": True, "done": ["route rtb-1: missing"], "error": None}, "b": {"changed": False, "done": [], "error": "Failed"}}}
     assert vpc_peering_outcome("b", "aws", hostvars)["error"] == "Failed"
     assert vpc_peering_outcome("a", "aws", hostvars)["changed"] is True
     hostvars["a"]["vpc_peering_atlas_result"] = {"failed": True, "msg": "Failed to apply the plan on Atlas: 401"}
     assert "the atlas step, run by a for its group, failed: Failed to apply the plan on Atlas: 401" == vpc_peering_outcome("c", "atlas", hostvars)["error"]
-    hostvars["a"]["vpc_peering_plan"] = dict(PLAN_IN_SYNC, findings=["peering: missing"])
     assert vpc_peering_report("a", hostvars) == ["peering: missing", "route rtb-1: missing"]
     assert vpc_peering_report("a", hostvars, True) == ["peering: missing"]
 
@@ -143,9 +180,9 @@ def test_the_one_password_a_host_sends_is_its_own_for_that_user():
 def test_each_hosts_connection_and_the_summary():
     plan = {"findings": [], "problems": [], "actions": {}, "in_sync": True,
             "ids": {"cluster_name": "shared-dev", "private_srv": None, "database_users": ["orders-dev"]}}
-    hostvars = {"a": {"vpc_peering_plan": plan, "vpc_peering_cluster": {"results": [{"private_srv": None}, {"private_srv": PRIVATE_SRV}]}},
-                "b": {"vpc_peering_plan": dict(plan, ids={"database_users": []})},
-                "c": {"vpc_peering_plan": dict(plan, ids={"cluster_name": "shared-dev", "private_srv": None, "database_users": []})}}
+    hostvars = planned(world(), {"a": plan, "b": dict(plan, ids={"database_users": []}),
+                                 "c": dict(plan, ids={"cluster_name": "shared-dev", "private_srv": None, "database_users": []})})
+    hostvars["a"]["vpc_peering_cluster"] = {"results": [{"private_srv": None}, {"private_srv": PRIVATE_SRV}]}
     assert vpc_peering_connection("a", hostvars) == {"cluster": "shared-dev", "private_srv": PRIVATE_SRV, "database_users": ["orders-dev"]}
     assert vpc_peering_connection("b", hostvars) == {}
     for host in hostvars:
@@ -180,3 +217,39 @@ def test_good_users_and_cluster_name_pass():
     assert vpc_peering_input_errors({"vpc_peering_database_users": [], "vpc_peering_cluster_name": ""}) == []
     assert vpc_peering_input_errors({"vpc_peering_cluster_name": "shared dev"}) == [
         "vpc_peering_cluster_name: 'shared dev' is not a cluster name: 1 to 64 ASCII letters, digits and hyphens, starting with a letter or digit"]
+
+
+class CountingHostVars(object):
+    """Stands in for ansible-core's HostVars: each hostvars[host] computes that host's variables again (counted here)."""
+
+    def __init__(self, data):
+        self.data, self.reads = data, 0
+
+    def __getitem__(self, host):
+        self.reads += 1
+        return self.data[host]
+
+
+def _reads_in_a_worker(hostvars, queue):
+    for _poll in range(3):  # a loop of three items templates its options three times
+        vpc_peering_report("b", hostvars)
+        vpc_peering_members("b", hostvars, ["a", "b", "c"], "project", "atlas")
+    queue.put(hostvars.reads)
+
+
+def test_a_worker_reads_each_host_once_however_often_the_filters_ask():
+    multiprocessing = pytest.importorskip("multiprocessing")
+    data = planned(world(), {"a": PLAN_IN_SYNC, "b": PLAN_NEW_STACK, "c": PLAN_IN_SYNC})
+    # In ansible-playbook's own process (no parent process) nothing is kept: every call reads again.
+    hostvars = CountingHostVars(data)
+    vpc_peering_report("b", hostvars)
+    vpc_peering_report("b", hostvars)
+    assert hostvars.reads >= 4
+    # In a worker process (forked, as ansible-core's are), b's variables and a's registered answers are read once.
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    worker = context.Process(target=_reads_in_a_worker, args=(CountingHostVars(data), queue))
+    worker.start()
+    reads = queue.get(timeout=30)
+    worker.join(30)
+    assert reads == 2, reads

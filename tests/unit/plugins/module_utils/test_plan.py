@@ -13,9 +13,9 @@ import pytest
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import normalize_access_list_entry
 from ansible_collections.cloudwire.atlas.plugins.module_utils.database_users import normalize_user
+from ansible_collections.cloudwire.atlas.plugins.module_utils.ids import late_ids
 from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import (
     PCX_TO_BE_REQUESTED,
-    late_ids,
     plan_vpc,
     same_template,
     stack_findings,
