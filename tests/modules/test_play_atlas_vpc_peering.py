@@ -1,6 +1,8 @@
 """atlas_vpc_peering through real ansible-playbook runs: the simulator requests real VPC peerings in moto, which the
 tests accept or reject on the customer side with boto3."""
 
+import threading
+
 import boto3
 import pytest
 
@@ -20,6 +22,16 @@ def customer_ec2(atlas_env):
 @pytest.fixture
 def customer_vpc(customer_ec2):
     return customer_ec2.create_vpc(CidrBlock=VPC_CIDR)["Vpc"]["VpcId"]
+
+
+def finish_finalizing_after_a_read(sim, peer_path, timeout=120):
+    """Let a FINALIZING peering turn AVAILABLE once a client has read it by id."""
+    stop = threading.Event()
+    for _ in range(int(timeout / 0.1)):
+        if any(r["method"] == "GET" and r["path"] == peer_path and not r.get("challenge") for r in sim.requests()):
+            break
+        stop.wait(0.1)
+    sim.config(finalizing_delay=0)
 
 
 def peering(name, vpc_id, **args):
@@ -86,9 +98,14 @@ def test_peering_lifecycle(play, atlas_env, customer_ec2, customer_vpc):
     assert "Accept %s in AWS account %s, region us-east-1" % (found["connection_id"], ACCOUNT) in timed_out["msg"]
     assert timed_out["peering"]["id"] == found["id"]
 
-    # The customer accepts in AWS; Atlas then reports FINALIZING and AVAILABLE.
+    # The customer accepts in AWS; Atlas then reports FINALIZING and AVAILABLE. FINALIZING lasts until the module has
+    # read the peering once (a fixed delay from the accept would race the start of ansible-playbook on a loaded machine).
+    sim = atlas_env["sim"]
+    sim.config(finalizing_delay=3600)
     customer_ec2.accept_vpc_peering_connection(VpcPeeringConnectionId=found["connection_id"])
-    atlas_env["sim"].config(finalizing_delay=1.5)
+    sim.clear_requests()  # the first play read the peering by id too
+    finalize = threading.Thread(target=finish_finalizing_after_a_read, args=(sim, "%s/%s" % (peers_path, found["id"])), daemon=True)
+    finalize.start()
     run = play([
         peering("wait until available", found["vpc_id"], route_table_cidr_block="10.20.0.0/17", wait_for="available", wait_timeout=60),
         dict(peering("delete in check mode", customer_vpc, state="absent"), check_mode=True, diff=True),
@@ -97,6 +114,7 @@ def test_peering_lifecycle(play, atlas_env, customer_ec2, customer_vpc):
         task("container can go now", "atlas_container", {"region": "us-east-1", "state": "absent"}),
         peering("delete when the container is gone too", customer_vpc, state="absent"),
     ])
+    finalize.join(timeout=5)
     assert run.returncode == 0, run.stderr
     available = run["wait until available"]
     assert available["changed"] is False and available["peering"]["status_name"] == "AVAILABLE"
