@@ -2,6 +2,7 @@
 tests accept or reject on the customer side with boto3."""
 
 import threading
+import time
 
 import boto3
 import pytest
@@ -26,11 +27,11 @@ def customer_vpc(customer_ec2):
 
 def finish_finalizing_after_a_read(sim, peer_path, timeout=120):
     """Let a FINALIZING peering turn AVAILABLE once a client has read it by id."""
-    stop = threading.Event()
-    for _ in range(int(timeout / 0.1)):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
         if any(r["method"] == "GET" and r["path"] == peer_path and not r.get("challenge") for r in sim.requests()):
             break
-        stop.wait(0.1)
+        time.sleep(0.1)
     sim.config(finalizing_delay=0)
 
 
