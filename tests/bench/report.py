@@ -111,20 +111,24 @@ def _peer(peer_results):
              "with digest auth and boto3, one thread per VPC, polling every second (like the role with "
              "`vpc_peering_poll_seconds: 1`). Both start from the same state, on the same servers and delays: N existing VPCs "
              "(two subnets with their own route tables, three tables with the main one, DNS hostnames off), an empty Atlas project. "
-             "Calls exclude digest challenges (shown apart).", "",
-             "| VPCs | script s | peer.yml s | ratio | script Atlas calls (challenges) | peer.yml Atlas calls (challenges) | ratio "
-             "| script AWS calls | peer.yml AWS calls | ratio |", "|---|---|---|---|---|---|---|---|---|---|"]
+             "Calls exclude digest challenges (shown apart). *Shape, no work* is `tests/bench/converge_shape.yml` on the same "
+             "inventory: the converge's tasks with nothing to do in them (the three step modules started with no VPC, the per-host "
+             "tasks, two waits of two polls 1 s apart), the least a converge built this way takes here.", "",
+             "| VPCs | script s | peer.yml s | ratio | shape, no work s | script Atlas calls (challenges) | peer.yml Atlas calls "
+             "(challenges) | ratio | script AWS calls | peer.yml AWS calls | ratio |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     for key, peer in sorted(peer_results.items(), key=lambda kv: int(kv[0])):
         ratios = peer_ratios(peer)
         role, script = peer["role"], peer["script"]
-        lines.append("| %d | %s | %s | %.2fx | %d (%d) | %d (%d) | %.2fx | %d | %d | %.2fx |" % (
-            peer["hosts"], _f(script["seconds"]), _f(role["seconds"]), ratios["seconds"], script["atlas"]["calls"],
+        lines.append("| %d | %s | %s | %.2fx | %s | %d (%d) | %d (%d) | %.2fx | %d | %d | %.2fx |" % (
+            peer["hosts"], _f(script["seconds"]), _f(role["seconds"]), ratios["seconds"],
+            _f(peer["shape"]["seconds"]) if peer.get("shape") else "-", script["atlas"]["calls"],
             script["atlas"]["challenges"], role["atlas"]["calls"], role["atlas"]["challenges"], ratios["atlas"],
             script["aws"]["calls"], role["aws"]["calls"], ratios["aws"]))
     lines.append("")
     for key, peer in sorted(peer_results.items(), key=lambda kv: int(kv[0])):
         role, script = peer["role"], peer["script"]
-        lines.append("* **%s VPC(s)**, wall times (s): script %s, peer.yml %s." % (key, script["all_seconds"], role["all_seconds"]))
+        lines.append("* **%s VPC(s)**, wall times (s): script %s, peer.yml %s, shape with no work %s." % (
+            key, script["all_seconds"], role["all_seconds"], (peer.get("shape") or {}).get("all_seconds", "-")))
         lines.append("  Atlas calls, script: %s." % _actions(script["atlas"]["by_resource"]))
         lines.append("  Atlas calls, peer.yml: %s." % _actions(role["atlas"]["by_resource"]))
         lines.append("  AWS calls, script: %s." % _actions(script["aws"]["by_action"]))
@@ -372,13 +376,14 @@ What is left:
   1.5 s (the simulator's 1 s INITIATING); the AWS step 1.8 s (its process starts boto3 and amazon.aws before the first
   call) and its check 0.25 s; the wait for AVAILABLE 1.45 s (the 1 s FINALIZING); the include, the report and the summary
   0.9 s. The script pays the two 1 s delays and the polls, nothing else.
-* Why 2x the script at 10 VPCs (6.6 to 6.8 s here) is out of reach of this design: with no work at all in the module processes,
-  the start of ansible-playbook (0.8 s), three module processes (at least 0.5 s each to start Python, ansible's module
-  code and the step's imports), the two waits (at least the 1 s of each delay, plus a poll's processing on ten hosts) and
-  the ten per-host tasks (at least 0.2 s each for ten hosts) already sum to 0.8 + 1.5 + 2.4 + 2.0 = 6.7 s, the whole
-  margin. Getting under the target means
-  overlapping the steps: starting the AWS step (`async`) while the hosts wait for their `pcx-` ids, so that it accepts each
-  connection as it appears. That changes what a SIGKILL can leave running (an async job outlives ansible-playbook) and
-  which process finds a connection first, so it is a design decision with its own tests, not a tuning.
+* Why 2x the script at 10 VPCs is out of reach of this design: section 3's *shape, no work* column runs the converge's
+  tasks with nothing to do in them (`tests/bench/converge_shape.yml`: the three step modules started with no VPC, the same
+  per-host tasks, two waits of two polls 1 s apart). On 10 hosts it alone takes about twice the script: the start of
+  ansible-playbook, three module processes (Python, ansible's module code, boto3 and amazon.aws or the Atlas client), the
+  waits' delays and polls, and ten or so tasks at 0.1 s or more each for ten hosts. The converge adds the work itself (the
+  reads and writes on moto and the simulator, the templating of the plan into each task). Getting under the target means
+  overlapping the steps: starting the AWS step (`async`) while the hosts wait for their `pcx-` ids, so that it accepts
+  each connection as it appears. That changes what a SIGKILL can leave running (an async job outlives ansible-playbook)
+  and which process finds a connection first, so it is a design decision with its own tests, not a tuning.
 * The waits poll at a fixed `vpc_peering_poll_seconds` so that each poll prints its status (default 10 s; 1 s here).
 """

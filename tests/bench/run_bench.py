@@ -1,7 +1,7 @@
 """`make bench`: measure a converge, a no-op run and a drift check of the role against moto and the Atlas simulator, side
 by side in one run, and write docs/PERFORMANCE.md.
 
-    make bench                        # full run (about 15 min on 2 shared cores; 21 min at load average 10)
+    make bench                        # full run (about 5 min on 2 quiet cores; more when they are shared)
     make bench BENCH_ARGS=--quick     # fewer repetitions, 1 and 3 VPCs instead of 1/10/30 (smoke check)
     PYTHONPATH=tests .venv/bin/python tests/bench/run_bench.py --output /tmp/PERF.md --json /tmp/perf.json   # what make bench runs
 

@@ -107,11 +107,15 @@ def run_script(world, vpcs):
     return {"seconds": seconds, "atlas": lib.atlas_figures(atlas_log, len(vpcs)), "aws": lib.aws_figures(aws_log, len(vpcs))}
 
 
+CONVERGE_SHAPE = os.path.join(lib.BENCH_DIR, "converge_shape.yml")
+
+
 def peer_comparison(world, sizes, rounds):
-    """For each size, `rounds` x (the script, then peer.yml), each from the same start: the VPCs exist, Atlas is empty."""
+    """For each size, `rounds` x (the script, then peer.yml, then the converge's shape with no work in it), each from the
+    same start: the VPCs exist, Atlas is empty."""
     out = {}
     for hosts in sizes:
-        script, role = [], []
+        script, role, shape = [], [], []
         for _round in range(rounds):
             world.reset()
             script.append(run_script(world, existing_vpcs(world, hosts)))
@@ -121,11 +125,16 @@ def peer_comparison(world, sizes, rounds):
             if not run.ok:
                 raise RuntimeError("converge of %d existing VPC(s) failed:\n%s" % (hosts, run.explain()))
             role.append(run)
+            run = lib.run_playbook(world, CONVERGE_SHAPE, inventory)
+            if not run.ok:
+                raise RuntimeError("the converge's shape on %d host(s) failed:\n%s" % (hosts, run.explain()))
+            shape.append(run.seconds)
         out[str(hosts)] = {
             "hosts": hosts,
             "script": {"seconds": lib.median([r["seconds"] for r in script]), "all_seconds": [round(r["seconds"], 2) for r in script],
                        "atlas": script[-1]["atlas"], "aws": script[-1]["aws"]},
             "role": summarise(role, hosts),
+            "shape": {"seconds": lib.median(shape), "all_seconds": [round(s, 2) for s in shape]},
         }
     return out
 
