@@ -19,6 +19,7 @@ import re
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import clusters, database_users, validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import cidr_lock_reason
+from ansible_collections.cloudwire.atlas.plugins.module_utils.dns import dns_attributes_off, dns_findings
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import database_user_auth_type_locked
 from ansible_collections.cloudwire.atlas.plugins.module_utils.ids import OUTPUT_SECURITY_GROUP, OUTPUT_VPC, route_table_ids_of
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import peering_drift
@@ -133,21 +134,6 @@ def stack_findings(want, stack, template):
     if tags is not None and (stack.get("tags") or {}) != dict((k, str(v)) for k, v in tags.items()):
         lines.append("stack %s: tags changed" % name)
     return lines
-
-
-# The DNS attributes of a VPC the peering needs on (Atlas hostnames resolve to private IPs over it): EC2's name, the name in a
-# VPC as vpc_peering_plan reads it, the finding.
-DNS_ATTRIBUTES = (("EnableDnsSupport", "enable_dns_support", "vpc dns support: off"),
-                  ("EnableDnsHostnames", "enable_dns_hostnames", "vpc dns hostnames: off"))
-
-
-def dns_attributes_off(vpc):
-    """The EC2 names of the DNS attributes that are off in a VPC as read."""
-    return [attribute for attribute, key, _line in DNS_ATTRIBUTES if vpc.get(key) is False]
-
-
-def dns_findings(vpc):
-    return [line for _attribute, key, line in DNS_ATTRIBUTES if vpc.get(key) is False]
 
 
 # ---- the automation policy (docs/automation-policy.md) ------------------------------------------------------------------

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The one route to a peered CIDR in a VPC's route tables: which tables are in scope, and what a table needs.
 
-Used by vpc_peering_routes (which writes) and vpc_peering_info (which only reads), so both judge a table alike.
+Used by vpc_peering_plan (which reads and plans), vpc_peering_aws and vpc_peering_routes (which write), so all judge a table alike.
 Works on DescribeRouteTables answers; no Ansible or boto3 imports: unit-tested directly.
 """
 

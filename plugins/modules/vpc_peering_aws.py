@@ -147,7 +147,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleA
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
-from ansible_collections.cloudwire.atlas.plugins.module_utils.plan import DNS_ATTRIBUTES
+from ansible_collections.cloudwire.atlas.plugins.module_utils.dns import DNS_ATTRIBUTES
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import apply_route, plan as plan_route
 
 
