@@ -108,14 +108,15 @@ def run_script(world, vpcs):
 
 
 CONVERGE_SHAPE = os.path.join(lib.BENCH_DIR, "converge_shape.yml")
+PREFLIGHT_THEN_SCRIPT = os.path.join(lib.BENCH_DIR, "preflight_then_script.yml")
 
 
 def peer_comparison(world, sizes, rounds):
-    """For each size, `rounds` x (the script, then peer.yml, then the converge's shape with no work in it), each from the
-    same start: the VPCs exist, Atlas is empty."""
+    """For each size, `rounds` x (the script, then peer.yml, then the converge's shape with no work in it, then the role's
+    preflight with the script as its apply step), each converge from the same start: the VPCs exist, Atlas is empty."""
     out = {}
     for hosts in sizes:
-        script, role, shape = [], [], []
+        script, role, shape, floor = [], [], [], []
         for _round in range(rounds):
             world.reset()
             script.append(run_script(world, existing_vpcs(world, hosts)))
@@ -129,12 +130,19 @@ def peer_comparison(world, sizes, rounds):
             if not run.ok:
                 raise RuntimeError("the converge's shape on %d host(s) failed:\n%s" % (hosts, run.explain()))
             shape.append(run.seconds)
+            world.reset()
+            inventory = lib.write_inventory(lib.tempdir("bench-inv-"), hosts, existing=existing_vpcs(world, hosts))
+            run = lib.run_playbook(world, PREFLIGHT_THEN_SCRIPT, inventory)
+            if not run.ok:
+                raise RuntimeError("the preflight then the script on %d host(s) failed:\n%s" % (hosts, run.explain()))
+            floor.append(run.seconds)
         out[str(hosts)] = {
             "hosts": hosts,
             "script": {"seconds": lib.median([r["seconds"] for r in script]), "all_seconds": [round(r["seconds"], 2) for r in script],
                        "atlas": script[-1]["atlas"], "aws": script[-1]["aws"]},
             "role": summarise(role, hosts),
             "shape": {"seconds": lib.median(shape), "all_seconds": [round(s, 2) for s in shape]},
+            "preflight_then_script": {"seconds": lib.median(floor), "all_seconds": [round(s, 2) for s in floor]},
         }
     return out
 
