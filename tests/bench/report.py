@@ -389,16 +389,17 @@ What is left:
   call) and its check 0.25 s; the wait for AVAILABLE 1.45 s (the 1 s FINALIZING); the include, the report and the summary
   0.9 s. The script pays the two 1 s delays and the polls, nothing else.
 * Why 2x the script at 10 VPCs is out of reach: two columns of section 3 bound it. *Shape, no work*
-  (`tests/bench/converge_shape.yml`: the converge's tasks with nothing to do in them, the three step modules started with no
-  VPC, two waits of two polls 1 s apart) takes about twice the script on 10 hosts by itself. *Preflight, then the script*
-  (`tests/bench/preflight_then_script.yml`) keeps the role's preflight and replaces everything after it with the script
-  itself, the fastest apply step there can be, plus one check and one report per host; on 10 VPCs it took 2.2 to 2.3 times
-  the script alone when this note was written (three rounds, 7.2 to 7.9 s against 3.2 to 3.6 s). The preflight (the start of
-  ansible-playbook, the role's argument check, each host's wants, the plan's module process: its AnsiballZ payload built,
-  Python, ansible's module code, boto3 and the Atlas client started, then the reads of both clouds; one check per host)
-  costs about 2.5 s at 10 VPCs, about 0.7 times the whole script. So no apply step, sequential or overlapped (an `async` AWS
-  step accepting each connection while the hosts wait for their `pcx-` ids), brings a converge that plans before it writes
-  under 2x on this machine; only a plan that costs less than the script's own reads, or no separate plan, would. The target
-  stays in the table of section 1 as it was set, not met.
+  (`tests/bench/converge_shape.yml`: the converge's tasks with nothing to do in them, the three step modules started
+  with no VPC, two waits of two polls 1 s apart) takes about twice the script on 10 hosts by itself. *Preflight, then
+  the script* (`tests/bench/preflight_then_script.yml`) keeps the role's preflight and replaces everything after it with
+  the script itself, the fastest apply step there can be, plus one check and one report per host; on 10 VPCs it took 2.2
+  to 2.4 times the script alone in the runs made while this note was written (7.2 to 8.0 s against 3.2 to 3.6 s; section
+  3 has this page's figures). The preflight costs about 2.5 s at 10 VPCs, about 0.7 times the whole script: the start of
+  ansible-playbook, the role's argument check, each host's wants, the plan's module process (its AnsiballZ payload
+  built, Python, ansible's module code, boto3 and the Atlas client started, then the reads of both clouds) and one check
+  per host. So no apply step, sequential or overlapped (an `async` AWS step accepting each connection while the hosts
+  wait for their `pcx-` ids), brings a converge that plans before it writes under 2x on this machine; only a plan that
+  costs less than the script's own reads, or no separate plan, would. The target stays in the Targets table as it was
+  set, not met.
 * The waits poll at a fixed `vpc_peering_poll_seconds` so that each poll prints its status (default 10 s; 1 s here).
 """
