@@ -14,6 +14,13 @@ from support.playbooks import write_play
 # ---- 1-3: converge, no-op, drift check, scale ---------------------------------------------------------------------
 
 
+def _run_ok(world, playbook, inventory, what):
+    run = lib.run_playbook(world, playbook, inventory)
+    if not run.ok:
+        raise RuntimeError("%s failed:\n%s" % (what, run.explain()))
+    return run
+
+
 def summarise(runs, hosts):
     """Median wall time of several runs and the call figures of the last one (they are the same for every no-op run)."""
     figs = [lib.figures(run, hosts) for run in runs]
@@ -37,9 +44,7 @@ def fleet(world, hosts, noop_runs, check_runs=0, by_project_id=True, converge=Tr
     world.reset()
     inventory = lib.write_inventory(lib.tempdir("bench-inv-"), hosts, by_project_id=by_project_id)
     out = {"hosts": hosts}
-    first = lib.run_playbook(world, "peer.yml", inventory)
-    if not first.ok:
-        raise RuntimeError("converge of %d VPC(s) failed:\n%s" % (hosts, first.explain()))
+    first = _run_ok(world, "peer.yml", inventory, "converge of %d VPC(s)" % hosts)
     if converge:
         out["converge"] = summarise([first], hosts)
         out["converge"]["wait"] = wait_latency_of_role(first, world)
@@ -58,9 +63,7 @@ def scale(world, sizes, noop_runs):
     for hosts in sizes:
         world.reset()
         inventory = lib.write_inventory(lib.tempdir("bench-inv-"), hosts)
-        run = lib.run_playbook(world, "peer.yml", inventory)
-        if not run.ok:
-            raise RuntimeError("converge of %d VPC(s) failed:\n%s" % (hosts, run.explain()))
+        run = _run_ok(world, "peer.yml", inventory, "converge of %d VPC(s)" % hosts)
         out[str(hosts)] = {"hosts": hosts, "converge": summarise([run], hosts)}
     runs = {hosts: [] for hosts in sizes}
     for _round in range(noop_runs):
@@ -111,6 +114,12 @@ CONVERGE_SHAPE = os.path.join(lib.BENCH_DIR, "converge_shape.yml")
 PREFLIGHT_THEN_SCRIPT = os.path.join(lib.BENCH_DIR, "preflight_then_script.yml")
 
 
+def _fresh_inventory(world, hosts):
+    """The bench's start for a converge: the world reset, `hosts` existing VPCs, an inventory of them."""
+    world.reset()
+    return lib.write_inventory(lib.tempdir("bench-inv-"), hosts, existing=existing_vpcs(world, hosts))
+
+
 def peer_comparison(world, sizes, rounds):
     """For each size, `rounds` x (the script, then peer.yml, then the converge's shape with no work in it, then the role's
     preflight with the script as its apply step), each converge from the same start: the VPCs exist, Atlas is empty."""
@@ -120,22 +129,11 @@ def peer_comparison(world, sizes, rounds):
         for _round in range(rounds):
             world.reset()
             script.append(run_script(world, existing_vpcs(world, hosts)))
-            world.reset()
-            inventory = lib.write_inventory(lib.tempdir("bench-inv-"), hosts, existing=existing_vpcs(world, hosts))
-            run = lib.run_playbook(world, "peer.yml", inventory)
-            if not run.ok:
-                raise RuntimeError("converge of %d existing VPC(s) failed:\n%s" % (hosts, run.explain()))
-            role.append(run)
-            run = lib.run_playbook(world, CONVERGE_SHAPE, inventory)
-            if not run.ok:
-                raise RuntimeError("the converge's shape on %d host(s) failed:\n%s" % (hosts, run.explain()))
-            shape.append(run.seconds)
-            world.reset()
-            inventory = lib.write_inventory(lib.tempdir("bench-inv-"), hosts, existing=existing_vpcs(world, hosts))
-            run = lib.run_playbook(world, PREFLIGHT_THEN_SCRIPT, inventory)
-            if not run.ok:
-                raise RuntimeError("the preflight then the script on %d host(s) failed:\n%s" % (hosts, run.explain()))
-            floor.append(run.seconds)
+            inventory = _fresh_inventory(world, hosts)
+            role.append(_run_ok(world, "peer.yml", inventory, "converge of %d existing VPC(s)" % hosts))
+            shape.append(_run_ok(world, CONVERGE_SHAPE, inventory, "the converge's shape on %d host(s)" % hosts).seconds)
+            floor.append(_run_ok(world, PREFLIGHT_THEN_SCRIPT, _fresh_inventory(world, hosts),
+                                 "the preflight then the script on %d host(s)" % hosts).seconds)
         out[str(hosts)] = {
             "hosts": hosts,
             "script": {"seconds": lib.median([r["seconds"] for r in script]), "all_seconds": [round(r["seconds"], 2) for r in script],
