@@ -27,7 +27,9 @@ CONTROLLER_ACTIONS = frozenset((
     "ansible.builtin.import_tasks", "ansible.builtin.include_role", "include_role", "ansible.builtin.fail", "fail",
     "ansible.builtin.validate_argument_spec", "validate_argument_spec",
     # An action plugin: each poll of the role's waits runs in the worker process, no module process.
-    "cloudwire.atlas.vpc_peering_status"))
+    "cloudwire.atlas.vpc_peering_status",
+    # The Atlas step too: its HTTP calls run in the worker process.
+    "cloudwire.atlas.vpc_peering_atlas"))
 _HEX24 = re.compile(r"/[0-9a-f]{24}(?=/|$)")
 _ENTRY = re.compile(r"(/accessList/)[^/]+")
 _BYNAME = re.compile(r"(/groups/byName/)[^/]+")
@@ -144,7 +146,7 @@ def uses_boto3(action):
 
 def uses_atlas(action):
     """Modules with an Atlas client (vpc_peering_plan has both: it counts as an Atlas and as a boto3 process)."""
-    return action.startswith("cloudwire.atlas.atlas_") or action in ("cloudwire.atlas.vpc_peering_plan", "cloudwire.atlas.vpc_peering_atlas")
+    return action.startswith("cloudwire.atlas.atlas_") or action == "cloudwire.atlas.vpc_peering_plan"
 
 
 def task_figures(run):

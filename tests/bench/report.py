@@ -364,9 +364,10 @@ How the role is built now (issue 13, plan then apply), and what that does to the
   plan and the report; nothing else runs.
 * **Shared write steps.** Atlas is written once per project (`vpc_peering_atlas`: the container, every access-list entry in
   one POST, the peering requests) and AWS once per account and region (`vpc_peering_aws`: acceptances, routes, DNS through
-  amazon.aws's EC2 helpers, the VPCs side by side). No write step re-reads what the plan read; a converge of N VPCs runs three
-  module processes (four with a stack to deploy: `amazon.aws.cloudformation` per host), not a handful per VPC. On this 2-core
+  amazon.aws's EC2 helpers, the VPCs side by side). No write step re-reads what the plan read; a converge of N VPCs runs two
+  module processes (three with a stack to deploy: `amazon.aws.cloudformation` per host), not a handful per VPC. On this 2-core
   machine a module process costs 0.6 s (Atlas) to 1.1 s (boto3) of CPU, so that is where a per-host design lost its time.
+  The Atlas step is an action plugin, like the polls: HTTP calls only, from the worker process, no module process.
 * **Waits without processes.** Each poll is `vpc_peering_status`, an action plugin: one GET of the one peering (or entry) the
   host waits for, from the worker process, which keeps its Atlas session for the whole loop. The access list is written before
   the peering waits; when nothing is added between them, one wait polls the peering until AVAILABLE and then its entry until
