@@ -9,39 +9,17 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
-from unittest.mock import MagicMock
-
-import pytest
 
 from ansible_collections.cloudwire.atlas.plugins.action import vpc_peering_atlas
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS
+from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import GROUP, atlas_connection as _connection, run_action
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import api_error
 
-GROUP = "5e2211c17a3e5a48f5497de3"
 CONTAINER = "5e57d85c854180642f7844bf"
-ENV = ("MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY", "MONGODB_ATLAS_CLIENT_ID", "MONGODB_ATLAS_CLIENT_SECRET",
-       "MONGODB_ATLAS_BASE_URL", "MONGODB_ATLAS_PROJECT_ID", "MONGODB_ATLAS_PROJECT_NAME")
-
-
-@pytest.fixture(autouse=True)
-def no_environment(monkeypatch):
-    """No credentials from this process's environment."""
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
 
 
 def step(check_mode=False, **args):
-    """Run the action once with these task args, as a worker process would."""
-    task = MagicMock(args=args, async_val=0, check_mode=check_mode, action="cloudwire.atlas.vpc_peering_atlas")
-    connection = MagicMock()
-    connection._shell.tmpdir = "/nonexistent"  # the action needs no remote tmp dir
-    action = vpc_peering_atlas.ActionModule(task=task, connection=connection, play_context=MagicMock(), loader=None, templar=None,
-                                            shared_loader_obj=None)
-    return action.run(task_vars={})
-
-
-def _connection(atlas, **args):
-    return dict(args, base_url=atlas.url, public_key=atlas.public_key, private_key=atlas.private_key, project_id=GROUP)
+    return run_action(vpc_peering_atlas, check_mode=check_mode, **args)
 
 
 def _peering(vpc_id, cidr):

@@ -8,41 +8,25 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from unittest.mock import MagicMock
-
 import pytest
 
 from ansible_collections.cloudwire.atlas.plugins.action import vpc_peering_status
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS
 from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
+from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import GROUP, atlas_connection as _connection, run_action
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import api_error
 
-GROUP = "5e2211c17a3e5a48f5497de3"
 PEER = "5f0123456789abcdef012345"
-ENV = ("MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY", "MONGODB_ATLAS_CLIENT_ID", "MONGODB_ATLAS_CLIENT_SECRET",
-       "MONGODB_ATLAS_BASE_URL", "MONGODB_ATLAS_PROJECT_ID", "MONGODB_ATLAS_PROJECT_NAME")
 
 
 @pytest.fixture(autouse=True)
 def fresh_sessions(monkeypatch):
-    """No credentials from this process's environment, and no client kept from another test."""
-    for name in ENV:
-        monkeypatch.delenv(name, raising=False)
+    """No client kept from another test."""
     monkeypatch.setattr(vpc_peering_status, "_SESSIONS", AtlasSessions())
 
 
 def poll(**args):
-    """Run the action once with these task args, as a worker process would."""
-    task = MagicMock(args=args, async_val=0, check_mode=False, action="cloudwire.atlas.vpc_peering_status")
-    connection = MagicMock()
-    connection._shell.tmpdir = "/nonexistent"  # the action needs no remote tmp dir
-    action = vpc_peering_status.ActionModule(task=task, connection=connection, play_context=MagicMock(), loader=None, templar=None,
-                                             shared_loader_obj=None)
-    return action.run(task_vars={})
-
-
-def _connection(atlas, **args):
-    return dict(args, base_url=atlas.url, public_key=atlas.public_key, private_key=atlas.private_key, project_id=GROUP)
+    return run_action(vpc_peering_status, **args)
 
 
 def test_a_peering_that_reached_its_state(atlas):
