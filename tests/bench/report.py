@@ -117,7 +117,7 @@ def _peer(peer_results):
              "`vpc_peering_poll_seconds: 1`). Both start from the same state, on the same servers and delays: N existing VPCs "
              "(two subnets with their own route tables, three tables with the main one, DNS hostnames off), an empty Atlas project. "
              "Calls exclude digest challenges (shown apart). *Shape, no work* is `tests/bench/converge_shape.yml` on the same "
-             "inventory: the converge's tasks with nothing to do in them (the three step modules started with no VPC, the per-host "
+             "inventory: the converge's tasks with nothing to do in them (the three steps started with no VPC, the per-host "
              "tasks, two waits of two polls 1 s apart), the least a converge built this way takes here. *Preflight, then the script* "
              "is `tests/bench/preflight_then_script.yml`: the role's own preflight (the read and plan of every VPC), then the script "
              "as the apply step and one check and report per host, from the same start: the least any converge that plans first "
@@ -385,13 +385,14 @@ What is left:
   host a worker process (tens of milliseconds of CPU per host here, more when the machine is loaded). A converge of 10
   existing VPCs runs about ten such tasks per host (section 3: tasks executed per VPC), each 0.2 to 0.4 s for ten hosts.
   Its timeline on this machine (ansible.posix.json task times): ansible-playbook's start and exit 0.8 s; preflight 2.6 s,
-  of which the plan's module process 1.5 s; the Atlas step 1.0 s and its per-host check 0.3 s; the wait for the `pcx-` id
-  1.5 s (the simulator's 1 s INITIATING); the AWS step 1.8 s (its process starts boto3 and amazon.aws before the first
-  call) and its check 0.25 s; the wait for AVAILABLE 1.45 s (the 1 s FINALIZING); the include, the report and the summary
-  0.9 s. The script pays the two 1 s delays and the polls, nothing else.
+  of which the plan's module process 1.5 s; the Atlas step 0.25 to 0.45 s (1.0 s as a module process, before it became an
+  action plugin) and its per-host check 0.25 s; the wait for the `pcx-` id 1.5 s (the simulator's 1 s INITIATING); the AWS
+  step 1.8 s (its process starts boto3 and amazon.aws before the first call) and its check 0.25 s; the wait for AVAILABLE
+  1.45 s (the 1 s FINALIZING); the include, the report and the summary 0.9 s. The script pays the two 1 s delays and the
+  polls, nothing else.
 * Why 2x the script at 10 VPCs is out of reach: two columns of section 3 bound it. *Shape, no work*
-  (`tests/bench/converge_shape.yml`: the converge's tasks with nothing to do in them, the three step modules started
-  with no VPC, two waits of two polls 1 s apart) takes about twice the script on 10 hosts by itself. *Preflight, then
+  (`tests/bench/converge_shape.yml`: the converge's tasks with nothing to do in them, the three steps started with
+  no VPC, two waits of two polls 1 s apart) takes about twice the script on 10 hosts by itself. *Preflight, then
   the script* (`tests/bench/preflight_then_script.yml`) keeps the role's preflight and replaces everything after it with
   the script itself, the fastest apply step there can be, plus one check and one report per host; on 10 VPCs it took 2.2
   to 2.4 times the script alone in the runs made while this note was written (7.2 to 8.0 s against 3.2 to 3.6 s; section
