@@ -11,8 +11,15 @@ __metaclass__ = type
 import json
 
 from ansible_collections.cloudwire.atlas.plugins.action import vpc_peering_atlas
+from ansible_collections.cloudwire.atlas.plugins.module_utils import atlas_step
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS
-from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import GROUP, atlas_connection as _connection, run_action
+from ansible_collections.cloudwire.atlas.plugins.modules import vpc_peering_atlas as documentation
+from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import (
+    GROUP,
+    atlas_connection as _connection,
+    documented_and_taken,
+    run_action,
+)
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import api_error
 
 CONTAINER = "5e57d85c854180642f7844bf"
@@ -101,3 +108,8 @@ def test_the_credentials_from_the_controller_environment(atlas, monkeypatch):
     assert not result.get("failed") and result["changed"] is False and result["vpcs"]["app"]["entries"] == ["10.1.0.0/16"], result
     assert [(e["method"], e["path"]) for e in atlas.api_requests()] == [
         ("DELETE", "/api/atlas/v2/groups/%s/accessList/10.1.0.0%%2F16" % GROUP)], atlas.api_requests()
+
+
+def test_the_documented_options_are_the_options_it_takes():
+    documented, taken = documented_and_taken(documentation, atlas_step.argument_spec())
+    assert documented == taken

@@ -13,7 +13,13 @@ import pytest
 from ansible_collections.cloudwire.atlas.plugins.action import vpc_peering_status
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS
 from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
-from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import GROUP, atlas_connection as _connection, run_action
+from ansible_collections.cloudwire.atlas.plugins.modules import vpc_peering_status as documentation
+from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import (
+    GROUP,
+    atlas_connection as _connection,
+    documented_and_taken,
+    run_action,
+)
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.fake_atlas import api_error
 
 PEER = "5f0123456789abcdef012345"
@@ -71,3 +77,8 @@ def test_missing_credentials_and_bad_options_fail_before_any_request(atlas):
     unknown = poll(**_connection(atlas, peering_id=PEER, wait_for="forever"))
     assert unknown["failed"] is True and "wait_for" in unknown["msg"], unknown
     assert atlas.log == []
+
+
+def test_the_documented_options_are_the_options_it_takes():
+    documented, taken = documented_and_taken(documentation, vpc_peering_status.ARGUMENT_SPEC)
+    assert documented == taken
