@@ -4,8 +4,8 @@
 """The Atlas step of the vpc_peering role: one Atlas project's writes for the VPCs its plan names, in one go.
 
 The action plugin cloudwire.atlas.vpc_peering_atlas runs it in the controller's worker process (no module process). It takes a
-``module``: anything with ``params``, ``client``, ``project_id``, ``fail_on_error``, ``fail_json`` and ``exit_json``
-(module.AtlasModuleMixin gives all but the last two).
+``module``: anything with ``params``, ``client``, ``project_id``, ``fail_on_error``, ``fail_json`` and ``exit_json``, as
+module.AtlasModule has; the plugin builds them on module.AtlasModuleMixin.
 """
 
 from __future__ import absolute_import, division, print_function
