@@ -32,17 +32,12 @@ def atlas_connection(atlas, **args):
     return dict(args, base_url=atlas.url, public_key=atlas.public_key, private_key=atlas.private_key, project_id=GROUP)
 
 
-def _from_spec(spec):
+def _described(options, nested):
+    """Each option as its type, required, default, choices, elements and nested options (under ``nested``: "options" in an
+    argument spec, "suboptions" in DOCUMENTATION)."""
     return dict((name, dict(type=option.get("type", "str"), required=bool(option.get("required")), default=option.get("default"),
                             choices=option.get("choices"), elements=option.get("elements"),
-                            options=_from_spec(option["options"]) if option.get("options") else None))
-                for name, option in spec.items())
-
-
-def _from_docs(options):
-    return dict((name, dict(type=option.get("type", "str"), required=bool(option.get("required")), default=option.get("default"),
-                            choices=option.get("choices"), elements=option.get("elements"),
-                            options=_from_docs(option["suboptions"]) if option.get("suboptions") else None))
+                            options=_described(option[nested], nested) if option.get(nested) else None))
                 for name, option in options.items())
 
 
@@ -50,4 +45,4 @@ def documented_and_taken(doc_module, argument_spec):
     """(the options DOCUMENTATION lists, the options the spec takes), each option as its type, required, default, choices,
     elements and suboptions. A module file that only documents an action plugin has no argument_spec for ansible-test's
     validate-modules to compare with its docs; the connection options come from the doc fragments, checked apart."""
-    return _from_docs(yaml.safe_load(doc_module.DOCUMENTATION)["options"]), _from_spec(argument_spec)
+    return _described(yaml.safe_load(doc_module.DOCUMENTATION)["options"], "suboptions"), _described(argument_spec, "options")
