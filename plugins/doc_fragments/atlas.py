@@ -47,7 +47,7 @@ options:
     default: true
   timeout:
     description:
-      - Seconds to wait for each HTTP answer.
+      - Seconds to wait for each HTTP answer, a whole number greater than 0.
       - Throttled (429) and failed (500, 502, 503, 504) calls are retried with backoff for up to 300 seconds per call;
         no single attempt waits past that deadline.
     type: int

@@ -77,15 +77,18 @@ def atlas_module_kwargs(argument_spec=None, project=True, mutually_exclusive=Non
                 required_together=together + list(required_together or []), required_one_of=one_of + list(required_one_of or []))
 
 
+def invalid_value(option, value, rule):
+    """The message of a value breaking a rule, naming the option (never used for secret options)."""
+    if value is None:
+        return "%s %s" % (option, rule)  # e.g. "atlas_cidr_block is required to create a container ..."
+    if rule.startswith(repr(value) + " ") or isinstance(value, str) and repr(value) in rule:
+        return "Invalid %s: %s" % (option, rule)  # the helpers' ValueErrors already quote the value
+    return "Invalid %s %r: %s" % (option, value, rule)
+
+
 def fail_on_value(module, option, value, rule):
     """Fail naming the option, the value and the rule it breaks (never used for secret options)."""
-    if value is None:
-        msg = "%s %s" % (option, rule)  # e.g. "atlas_cidr_block is required to create a container ..."
-    elif isinstance(value, str) and repr(value) in rule:
-        msg = "Invalid %s: %s" % (option, rule)  # the helpers' ValueErrors already quote the value
-    else:
-        msg = "Invalid %s %r: %s" % (option, value, rule)
-    module.fail_json(msg=msg, option=option)
+    module.fail_json(msg=invalid_value(option, value, rule), option=option)
 
 
 def validated(module, option, check, value, *args, **kwargs):

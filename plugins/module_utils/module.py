@@ -12,14 +12,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import os
 import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import atlas_options, projects, validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils import atlas_options, projects, sessions, validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, has_credentials
-from ansible_collections.cloudwire.atlas.plugins.module_utils.common import DEFAULT_BASE_URL
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import (
     NO_CREDENTIALS,
     AtlasApiError,
@@ -29,21 +27,7 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import (
     AtlasTransportError,
     doing,
 )
-from ansible_collections.cloudwire.atlas.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR, AtlasClient
-
-# Seconds each API call may spend on retries (429, 5xx, connection errors) before the module fails; the client's default
-# (300) when unset. An environment setting rather than an option: it tunes the transport, like AWS_MAX_ATTEMPTS for boto3.
-RETRY_DEADLINE_ENV = "CLOUDWIRE_ATLAS_RETRY_DEADLINE"
-DEFAULT_RETRY_DEADLINE = 300
-
-
-def retry_deadline():
-    """The retry deadline from CLOUDWIRE_ATLAS_RETRY_DEADLINE (seconds, > 0), else 300; a bad value is ignored."""
-    try:
-        value = float(os.environ.get(RETRY_DEADLINE_ENV) or DEFAULT_RETRY_DEADLINE)
-    except ValueError:
-        return DEFAULT_RETRY_DEADLINE
-    return value if value > 0 else DEFAULT_RETRY_DEADLINE
+from ansible_collections.cloudwire.atlas.plugins.module_utils.transport import HAS_REQUESTS, REQUESTS_IMPORT_ERROR
 
 
 class AtlasModuleMixin:
@@ -58,11 +42,13 @@ class AtlasModuleMixin:
         self._client = None
         self._project_id = None
         self._has_project = project
-        self._check_credentials()
+        self._check_connection()
 
-    def _check_credentials(self):
+    def _check_connection(self):
         if not has_credentials(self.params):
             self.fail_json(msg=NO_CREDENTIALS)
+        if self.params.get("timeout") is not None:
+            self.validated("timeout", validators.timeout, self.params["timeout"])
 
     @property
     def atlas_client(self):
@@ -75,17 +61,7 @@ class AtlasModuleMixin:
 
     @doing("set up the Atlas client")
     def _new_client(self):
-        params = self.params
-        return AtlasClient(
-            base_url=params.get("base_url") or DEFAULT_BASE_URL,
-            public_key=params.get("public_key"),
-            private_key=params.get("private_key"),
-            client_id=params.get("client_id"),
-            client_secret=params.get("client_secret"),
-            validate_certs=params.get("validate_certs"),
-            timeout=params.get("timeout"),
-            deadline=retry_deadline(),
-        )
+        return sessions.new_client(self.params)
 
     @property
     def project_id(self):

@@ -131,6 +131,13 @@ def cluster_name(value):
     return _matching_id(value, _CLUSTER_NAME, "a cluster name: 1 to 64 ASCII letters, digits and hyphens, starting with a letter or digit")
 
 
+def timeout(value):
+    """Validate the seconds to wait for one HTTP answer: a whole number greater than 0 (requests refuses 0)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError("%r is not a timeout: it must be a whole number of seconds greater than 0" % (value,))
+    return value
+
+
 def _utc(moment):
     if moment.tzinfo is None:
         return moment.replace(tzinfo=datetime.timezone.utc)

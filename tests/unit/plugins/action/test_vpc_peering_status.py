@@ -76,7 +76,23 @@ def test_missing_credentials_and_bad_options_fail_before_any_request(atlas):
     assert no_cluster["failed"] is True and "cluster_name" in no_cluster["msg"], no_cluster
     unknown = poll(**_connection(atlas, peering_id=PEER, wait_for="forever"))
     assert unknown["failed"] is True and "wait_for" in unknown["msg"], unknown
+    no_wait = poll(**_connection(atlas, peering_id=PEER, wait_for="available", timeout=0))
+    assert no_wait["failed"] is True and no_wait["option"] == "timeout", no_wait
+    assert no_wait["msg"] == "Invalid timeout: 0 is not a timeout: it must be a whole number of seconds greater than 0"
+    args = _connection(atlas, peering_id=PEER, wait_for="available")
+    args["project_id"] = "shop-dev"
+    bad_project = poll(**args)
+    assert bad_project["failed"] is True and bad_project["option"] == "project_id", bad_project
+    assert bad_project["msg"] == "Invalid project_id: 'shop-dev' is not an Atlas project id: it must be 24 lower-case hex digits"
     assert atlas.log == []
+
+
+def test_the_polls_client_takes_the_retry_deadline_of_the_environment(monkeypatch, atlas):
+    monkeypatch.setenv("CLOUDWIRE_ATLAS_RETRY_DEADLINE", "9")
+    atlas.route("GET", "/groups/%s/peers/%s" % (GROUP, PEER), {"id": PEER, "statusName": "AVAILABLE", "connectionId": "pcx-1"})
+    assert not poll(**_connection(atlas, peering_id=PEER, wait_for="available")).get("failed")
+    clients = list(vpc_peering_status._SESSIONS._clients.values())
+    assert len(clients) == 1 and clients[0].retry_policy.deadline == 9.0
 
 
 def test_the_documented_options_are_the_options_it_takes():

@@ -12,7 +12,7 @@ import pytest
 from ansible.module_utils.testing import patch_module_args
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import module as module_utils
-from ansible_collections.cloudwire.atlas.plugins.module_utils import containers
+from ansible_collections.cloudwire.atlas.plugins.module_utils import containers, sessions
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError, AtlasOutcomeUnknown, AtlasStateError
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModule, check_poll_options
 from ansible_collections.cloudwire.atlas.plugins.module_utils.validators import atlas_cidr_block
@@ -76,6 +76,21 @@ def test_base_url_defaults_to_atlas():
     assert module.params["base_url"] is None
     assert module.client.base_url == "https://cloud.mongodb.com"
     assert module.params["validate_certs"] is True and module.params["timeout"] == 30
+
+
+@pytest.mark.parametrize("timeout", [0, -5])
+def test_a_timeout_below_one_second_fails_naming_the_option_before_any_request(atlas, timeout):
+    with pytest.raises(Failed) as caught:
+        _module(_creds(atlas, timeout=timeout))
+    assert caught.value.result["msg"] == (
+        "Invalid timeout: %d is not a timeout: it must be a whole number of seconds greater than 0" % timeout)
+    assert caught.value.result["option"] == "timeout" and atlas.log == []
+
+
+def test_the_client_honours_the_retry_deadline_and_the_timeout(monkeypatch, atlas):
+    monkeypatch.setenv("CLOUDWIRE_ATLAS_RETRY_DEADLINE", "7")
+    module = _module(_creds(atlas, timeout=4))
+    assert module.client.retry_policy.deadline == 7.0 and module.client.timeout == 4
 
 
 def test_service_account_options(atlas):
@@ -226,7 +241,7 @@ def test_a_client_that_cannot_be_set_up_says_so(monkeypatch, atlas):
     def refuse(**_options):
         raise AtlasError("the Python library requests is required: ...")
 
-    monkeypatch.setattr(module_utils, "AtlasClient", refuse)
+    monkeypatch.setattr(sessions, "AtlasClient", refuse)
     module = _module(_creds(atlas))
     with pytest.raises(Failed) as caught:
         module.client  # pylint: disable=pointless-statement

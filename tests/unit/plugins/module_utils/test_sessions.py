@@ -11,7 +11,7 @@ __metaclass__ = type
 import pytest
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.common import DEFAULT_BASE_URL
-from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions, new_client
+from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions, new_client, retry_deadline
 
 GROUP = "5e2211c17a3e5a48f5497de3"
 
@@ -29,6 +29,23 @@ def test_a_client_from_the_task_options():
     client = new_client(dict(client_id="mdb_sa_id_x", client_secret="s", base_url="http://127.0.0.1:1/", validate_certs=False, timeout=5))
     assert client.base_url == "http://127.0.0.1:1" and client.auth_kind == "service_account"
     assert client.session.verify is False and client.timeout == 5
+
+
+@pytest.mark.parametrize("setting, seconds", [(None, 300), ("45", 45.0), ("0.5", 0.5), ("0", 300), ("-3", 300), ("soon", 300)])
+def test_the_retry_deadline_comes_from_the_environment(monkeypatch, setting, seconds):
+    if setting is None:
+        monkeypatch.delenv("CLOUDWIRE_ATLAS_RETRY_DEADLINE", raising=False)
+    else:
+        monkeypatch.setenv("CLOUDWIRE_ATLAS_RETRY_DEADLINE", setting)
+    assert retry_deadline() == seconds
+    # Every client built from task options takes it: the modules', the Atlas step's and the role's polls'.
+    assert new_client(dict(public_key="p", private_key="s")).retry_policy.deadline == seconds
+
+
+@pytest.mark.parametrize("timeout", [0, -1, True, "30"])
+def test_a_timeout_that_is_not_a_positive_whole_number_is_refused(timeout):
+    with pytest.raises(ValueError, match="is not a timeout: it must be a whole number of seconds greater than 0"):
+        new_client(dict(public_key="p", private_key="s", timeout=timeout))
 
 
 def test_the_same_options_share_one_client_and_others_get_their_own(atlas):
