@@ -15,8 +15,8 @@ __metaclass__ = type
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, clusters, peerings, validators
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, has_credentials, invalid_value
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, clusters, peerings
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, connection_value_error, has_credentials
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS, AtlasError
 from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, entries_due, status_outcome
 from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
@@ -55,12 +55,9 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg=str(exc))
         if not has_credentials(args):
             return dict(result, failed=True, msg=NO_CREDENTIALS)
-        for option, check in (("timeout", validators.timeout), ("project_id", validators.project_id)):
-            if args.get(option) is not None:
-                try:
-                    check(args[option])
-                except ValueError as exc:
-                    return dict(result, failed=True, msg=invalid_value(option, args[option], str(exc)), option=option)
+        error = connection_value_error(args)
+        if error:
+            return dict(result, failed=True, msg=error[1], option=error[0])
         try:
             client, project_id = _SESSIONS.get(args)
             peering, statuses, cluster = None, {}, None

@@ -36,7 +36,8 @@ options:
     type: str
   base_url:
     description:
-      - Base URL of the Atlas Administration API, without C(/api/atlas/v2).
+      - Base URL of the Atlas Administration API, without C(/api/atlas/v2), as an C(https://) (or C(http://)) URL naming a host.
+        Any other value fails before the first request, naming this option.
       - If not set, the environment variable E(MONGODB_ATLAS_BASE_URL) is used, and if that is not set either,
         V(https://cloud.mongodb.com).
     type: str

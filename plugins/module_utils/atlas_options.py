@@ -16,6 +16,7 @@ import os
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 
+from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.common import BASE_URL_ENV, CREDENTIAL_ENV
 
 
@@ -84,6 +85,23 @@ def invalid_value(option, value, rule):
     if rule.startswith(repr(value) + " ") or isinstance(value, str) and repr(value) in rule:
         return "Invalid %s: %s" % (option, rule)  # the helpers' ValueErrors already quote the value
     return "Invalid %s %r: %s" % (option, value, rule)
+
+
+# The connection and project options whose values have a rule, checked before any request: a base_url without its scheme
+# would otherwise be retried as an unreachable host until the retry deadline, a timeout of 0 refused by requests.
+CHECKED_OPTIONS = (("base_url", validators.base_url), ("timeout", validators.timeout), ("project_id", validators.project_id))
+
+
+def connection_value_error(params):
+    """(option, message) for the first connection or project option whose value breaks its rule; None when none does."""
+    for option, check in CHECKED_OPTIONS:
+        value = params.get(option)
+        if value is not None:
+            try:
+                check(value)
+            except ValueError as exc:
+                return option, invalid_value(option, value, str(exc))
+    return None
 
 
 def fail_on_value(module, option, value, rule):

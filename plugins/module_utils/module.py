@@ -47,8 +47,9 @@ class AtlasModuleMixin:
     def _check_connection(self):
         if not has_credentials(self.params):
             self.fail_json(msg=NO_CREDENTIALS)
-        if self.params.get("timeout") is not None:
-            self.validated("timeout", validators.timeout, self.params["timeout"])
+        error = atlas_options.connection_value_error(self.params)
+        if error:
+            self.fail_json(msg=error[1], option=error[0])
 
     @property
     def atlas_client(self):

@@ -37,9 +37,9 @@ def retry_deadline():
 
 def new_client(params, deadline=None):
     """An AtlasClient for the connection options of a task (public_key/private_key or client_id/client_secret, base_url...);
-    the retry deadline from the environment unless given. A timeout that is not a positive whole number: ValueError."""
+    the retry deadline from the environment unless given. A base_url or timeout that breaks its rule: ValueError."""
     timeout = params.get("timeout")
-    return AtlasClient(base_url=params.get("base_url") or DEFAULT_BASE_URL, public_key=params.get("public_key"),
+    return AtlasClient(base_url=validators.base_url(params.get("base_url") or DEFAULT_BASE_URL), public_key=params.get("public_key"),
                        private_key=params.get("private_key"), client_id=params.get("client_id"),
                        client_secret=params.get("client_secret"), validate_certs=params.get("validate_certs", True),
                        timeout=DEFAULT_TIMEOUT if timeout is None else validators.timeout(timeout),

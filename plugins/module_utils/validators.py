@@ -14,6 +14,7 @@ __metaclass__ = type
 import datetime
 import ipaddress
 import re
+from urllib.parse import urlsplit
 
 RFC1918_NETWORKS = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 ATLAS_CIDR_MIN_PREFIX = 21
@@ -129,6 +130,18 @@ def container_id(value):
 def cluster_name(value):
     """Validate an Atlas cluster name: 1 to 64 ASCII letters, digits and hyphens, starting with a letter or digit."""
     return _matching_id(value, _CLUSTER_NAME, "a cluster name: 1 to 64 ASCII letters, digits and hyphens, starting with a letter or digit")
+
+
+def base_url(value):
+    """Validate the address of Atlas: an http:// or https:// URL with a host, without the API path the client adds."""
+    parts = urlsplit(str(value).strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("%r is not a URL of Atlas: it must start with https:// (or http://) and name a host, like %s"
+                         % (value, "https://cloud.mongodb.com"))
+    if "/api/atlas/" in parts.path + "/":
+        raise ValueError("%r holds the API path: give the address without it, like %s (the client adds /api/atlas/v2)"
+                         % (value, "https://cloud.mongodb.com"))
+    return str(value).strip()
 
 
 def timeout(value):

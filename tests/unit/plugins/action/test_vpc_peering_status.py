@@ -84,6 +84,9 @@ def test_missing_credentials_and_bad_options_fail_before_any_request(atlas):
     bad_project = poll(**args)
     assert bad_project["failed"] is True and bad_project["option"] == "project_id", bad_project
     assert bad_project["msg"] == "Invalid project_id: 'shop-dev' is not an Atlas project id: it must be 24 lower-case hex digits"
+    args["project_id"], args["base_url"] = GROUP, atlas.url.split("://", 1)[1]
+    no_scheme = poll(**args)
+    assert no_scheme["failed"] is True and no_scheme["option"] == "base_url", no_scheme
     assert atlas.log == []
 
 

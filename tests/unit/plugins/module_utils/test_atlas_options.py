@@ -7,7 +7,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_argument_spec, env_fallback_non_empty
+import pytest
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import (
+    atlas_argument_spec,
+    connection_value_error,
+    env_fallback_non_empty,
+    invalid_value,
+)
 from ansible_collections.cloudwire.atlas.plugins.module_utils.common import BASE_URL_ENV, CREDENTIAL_ENV
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS
 
@@ -23,3 +30,25 @@ def test_every_credential_falls_back_to_its_variable():
 def test_the_missing_credentials_message_names_every_option_and_variable():
     for option, variable in CREDENTIAL_ENV.items():
         assert option in NO_CREDENTIALS and variable in NO_CREDENTIALS
+
+
+@pytest.mark.parametrize("params, option, message", [
+    (dict(base_url="cloud.mongodb.com"), "base_url", "Invalid base_url: 'cloud.mongodb.com' is not a URL of Atlas: it must start with https://"),
+    (dict(timeout=0), "timeout", "Invalid timeout: 0 is not a timeout: it must be a whole number of seconds greater than 0"),
+    (dict(project_id="shop"), "project_id", "Invalid project_id: 'shop' is not an Atlas project id"),
+])
+def test_a_connection_value_that_breaks_its_rule_is_named(params, option, message):
+    found, text = connection_value_error(dict(dict(base_url=None, timeout=30, project_id=None), **params))
+    assert found == option and text.startswith(message), text
+
+
+def test_good_or_unset_connection_values_pass():
+    assert connection_value_error(dict(base_url="https://cloud.mongodb.com", timeout=30, project_id="5e2211c17a3e5a48f5497de3")) is None
+    assert connection_value_error(dict(base_url=None, timeout=None, project_id=None)) is None
+
+
+def test_the_message_states_the_value_once():
+    assert invalid_value("wait_timeout", -5, "must be zero or more seconds") == "Invalid wait_timeout -5: must be zero or more seconds"
+    assert invalid_value("timeout", 0, "0 is not a timeout") == "Invalid timeout: 0 is not a timeout"
+    assert invalid_value("timeout", 1, "must be 1 to 10 minutes") == "Invalid timeout 1: must be 1 to 10 minutes"
+    assert invalid_value("atlas_cidr_block", None, "is required") == "atlas_cidr_block is required"

@@ -87,6 +87,15 @@ def test_a_timeout_below_one_second_fails_naming_the_option_before_any_request(a
     assert caught.value.result["option"] == "timeout" and atlas.log == []
 
 
+def test_a_base_url_without_its_scheme_fails_at_once_naming_the_option(monkeypatch, atlas):
+    # Without the check, requests refuses the URL and the transport retries it as an unreachable host until the deadline.
+    monkeypatch.setenv("MONGODB_ATLAS_BASE_URL", "cloud.mongodb.com")
+    with pytest.raises(Failed) as caught:
+        _module(dict(public_key="p", private_key="s", project_id=GROUP))
+    assert caught.value.result["option"] == "base_url"
+    assert caught.value.result["msg"].startswith("Invalid base_url: 'cloud.mongodb.com' is not a URL of Atlas: it must start with https://")
+
+
 def test_the_client_honours_the_retry_deadline_and_the_timeout(monkeypatch, atlas):
     monkeypatch.setenv("CLOUDWIRE_ATLAS_RETRY_DEADLINE", "7")
     module = _module(_creds(atlas, timeout=4))
@@ -142,9 +151,8 @@ def test_unknown_project_name_fails_with_the_error_code(atlas):
 
 
 def test_invalid_project_id_names_the_option(atlas):
-    module = _module(_creds(atlas, project_id="shop-dev"))
     with pytest.raises(Failed) as caught:
-        module.project_id  # pylint: disable=pointless-statement
+        _module(_creds(atlas, project_id="shop-dev"))
     assert caught.value.result["msg"] == "Invalid project_id: 'shop-dev' is not an Atlas project id: it must be 24 lower-case hex digits"
     assert caught.value.result["option"] == "project_id"
 

@@ -48,6 +48,11 @@ def test_a_timeout_that_is_not_a_positive_whole_number_is_refused(timeout):
         new_client(dict(public_key="p", private_key="s", timeout=timeout))
 
 
+def test_a_base_url_without_its_scheme_is_refused():
+    with pytest.raises(ValueError, match="is not a URL of Atlas"):
+        new_client(dict(public_key="p", private_key="s", base_url="cloud.mongodb.com"))
+
+
 def test_the_same_options_share_one_client_and_others_get_their_own(atlas):
     sessions = AtlasSessions()
     first, project = sessions.get(_options(atlas, project_id=GROUP))

@@ -136,3 +136,27 @@ def test_id_messages_name_the_rule():
         validators.container_id("c1")
     with pytest.raises(ValueError, match="^'12345' is not an AWS account id: it must be exactly 12 digits$"):
         validators.aws_account_id("12345")
+
+
+@pytest.mark.parametrize("value", ["https://cloud.mongodb.com", "http://127.0.0.1:8080", "https://proxy.example/atlas/"])
+def test_a_base_url_with_a_scheme_and_a_host_is_taken(value):
+    assert validators.base_url(value) == value
+
+
+@pytest.mark.parametrize("value, rule", [
+    ("cloud.mongodb.com", "must start with https:// .or http://. and name a host"),
+    ("ftp://cloud.mongodb.com", "must start with https://"),
+    ("https://", "must start with https://"),
+    ("https://cloud.mongodb.com/api/atlas/v2", "holds the API path: give the address without it"),
+    ("https://cloud.mongodb.com/api/atlas/", "holds the API path"),
+])
+def test_a_base_url_that_requests_cannot_reach_is_refused(value, rule):
+    with pytest.raises(ValueError, match="^%r .*%s" % (value, rule)):
+        validators.base_url(value)
+
+
+@pytest.mark.parametrize("value", [0, -1, 2.5, True, "30", None])
+def test_a_timeout_is_a_whole_number_of_seconds_above_zero(value):
+    with pytest.raises(ValueError, match="is not a timeout: it must be a whole number of seconds greater than 0$"):
+        validators.timeout(value)
+    assert validators.timeout(1) == 1
