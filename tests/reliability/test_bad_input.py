@@ -77,6 +77,12 @@ def module_cases(rel, vpc_id, container_id, keys):
         ("unknown project id", "atlas_container_info", {"project_id": UNKNOWN_PROJECT}, {}, [UNKNOWN_PROJECT, "GROUP_NOT_FOUND", "project"]),
         ("unknown project name", "atlas_container_info", {"project_name": "no-such-project"}, {},
          ["no-such-project", "GROUP_NAME_NOT_FOUND"]),
+        # Without its scheme, requests refuses the URL: it must fail at once, not be retried as an unreachable host.
+        ("base URL without its scheme", "atlas_container_info", dict(project, base_url=rel["env"]["MONGODB_ATLAS_BASE_URL"].split("://", 1)[1]),
+         {}, ["base_url", "https://", "name a host"]),
+        ("base URL with the API path", "atlas_container_info", dict(project, base_url=rel["env"]["MONGODB_ATLAS_BASE_URL"] + "/api/atlas/v2"),
+         {}, ["base_url", "/api/atlas/v2", "without it"]),
+        ("timeout 0", "atlas_container_info", dict(project, timeout=0), {}, ["timeout", "0", "greater than 0"]),
         ("missing credentials", "atlas_container_info", project, {"environment": no_creds},
          ["No Atlas credentials", "MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY"]),
         ("wrong private key (401)", "atlas_container_info", project,
@@ -131,7 +137,7 @@ def test_module_inputs_fail_clearly_and_write_nothing(rel, tmp_path, figures):
     figures.add("bad_input", module_cases=len(cases), rejected=len(cases), zero_writes=len(cases))
 
 
-def role_cases(vpc_id):
+def role_cases(vpc_id, base_url):
     """host -> (host vars, substrings the failure (message or failed assertion) must contain)."""
     stack = {"vpc_peering_stack_name": "cloudwire-bad", "vpc_peering_vpc_cidr_block": "10.40.0.0/16",
              "vpc_peering_subnet_cidr_blocks": ["10.40.1.0/24", "10.40.2.0/24"], "vpc_peering_aws_region": "us-east-1"}
@@ -160,12 +166,13 @@ def role_cases(vpc_id):
         "vpc-and-stack": (dict(stack, vpc_peering_vpc_id=vpc_id), ["vpc_peering_vpc_id", "vpc_peering_stack_name"]),
         "one-subnet": (dict(stack, vpc_peering_subnet_cidr_blocks=["10.40.1.0/24"]), ["vpc_peering_subnet_cidr_blocks"]),
         "sg-mode-without-sg": (dict(existing, vpc_peering_access_list_mode="security_group"), ["vpc_peering_security_group_id"]),
+        "base-url-without-scheme": (dict(existing, vpc_peering_atlas_base_url=base_url.split("://", 1)[1]), ["base_url", "https://"]),
     }
 
 
 def test_role_inputs_fail_in_preflight_and_write_nothing(rel, tmp_path, figures):
     vpc_id, _tables = make_vpc(rel["moto"].url)
-    cases = role_cases(vpc_id)
+    cases = role_cases(vpc_id, rel["env"]["MONGODB_ATLAS_BASE_URL"])
     inventory = write_inventory(str(tmp_path / "bad.yml"), {host: host_vars for host, (host_vars, _expect) in cases.items()})
     rel["sim"].clear_requests()
     rel["proxy"].clear()
