@@ -224,6 +224,11 @@ def argument_spec():
 def apply(module):
     """Every Atlas action of ``module.params["vpcs"]``; ends with ``module.exit_json`` or ``module.fail_json``."""
     vpcs = module.params["vpcs"]
+    if module.params["wait_timeout"] < 0:
+        module.fail_on_value("wait_timeout", module.params["wait_timeout"], "must be 0 or more seconds")
+    if module.params["poll_interval"] <= 0:
+        # 0 would read Atlas without a pause for the whole wait_timeout (Atlas rate-limits each project).
+        module.fail_on_value("poll_interval", module.params["poll_interval"], "must be more than 0 seconds")
     for index, item in enumerate(vpcs):
         for position, entry in enumerate(item["access_list"]):
             try:

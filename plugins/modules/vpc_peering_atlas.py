@@ -108,12 +108,12 @@ options:
         type: str
   wait_timeout:
     description:
-      - Seconds to wait for a C(FAILED) or C(TERMINATING) peering to be gone before requesting it again.
+      - Seconds to wait for a C(FAILED) or C(TERMINATING) peering to be gone before requesting it again (0 or more).
     type: int
     default: 900
   poll_interval:
     description:
-      - Seconds between two reads of such a wait (growing 1.5 times up to 15 s).
+      - Seconds between two reads of such a wait (more than 0, growing 1.5 times up to 15 s).
     type: float
     default: 1
 extends_documentation_fragment:

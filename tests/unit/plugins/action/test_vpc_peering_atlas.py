@@ -88,6 +88,10 @@ def test_bad_input_fails_naming_the_field_before_any_request(atlas):
     not_an_id["project_id"] = "dev"
     bad_project = step(**not_an_id)
     assert bad_project["failed"] is True and "project_id" in bad_project["msg"] and "'dev'" in bad_project["msg"], bad_project
+    no_pause = step(**_connection(atlas, vpcs=[dict(name="app")], poll_interval=0))
+    assert no_pause["failed"] is True and no_pause["msg"] == "Invalid poll_interval 0.0: must be more than 0 seconds", no_pause
+    past = step(**_connection(atlas, vpcs=[dict(name="app")], wait_timeout=-1))
+    assert past["failed"] is True and past["msg"] == "Invalid wait_timeout -1: must be 0 or more seconds", past
     no_key = step(vpcs=[dict(name="app")], project_id=GROUP, base_url=atlas.url)
     assert no_key == dict(failed=True, msg=NO_CREDENTIALS)
     assert atlas.log == []
