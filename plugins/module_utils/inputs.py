@@ -89,12 +89,27 @@ def input_errors(inputs):
         errors.append("vpc_peering_security_group_id: required with vpc_peering_access_list_mode=security_group and an existing VPC "
                       "(vpc_peering_vpc_id %s): the group to open the Atlas access list to" % values["vpc_peering_vpc_id"])
 
+    # The waits' loops: a poll_seconds of 0 would read Atlas without a pause, wait_timeout // 1 times (Atlas rate-limits each project).
+    for name, least in (("vpc_peering_poll_seconds", 1), ("vpc_peering_wait_timeout", 0)):
+        if values.get(name) is not None and _whole_seconds(values[name]) < least:
+            errors.append("%s: %r is not a whole number of seconds of %d or more" % (name, values[name], least))
+
     comment = values.get("vpc_peering_access_list_comment")
     if comment is not None and len(str(comment)) > validators.COMMENT_MAX_LENGTH:
         errors.append("vpc_peering_access_list_comment is %d characters long: Atlas allows at most %d" % (
             len(str(comment)), validators.COMMENT_MAX_LENGTH))
     errors.extend(database_user_errors(values.get("vpc_peering_database_users")))
     return errors
+
+
+def _whole_seconds(value):
+    """An int, or the digits of one (extra vars given as key=value are strings); -1 for anything else."""
+    if isinstance(value, bool):
+        return -1
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        return -1
 
 
 def database_user_errors(users):

@@ -166,6 +166,7 @@ def role_cases(vpc_id, base_url):
         "vpc-and-stack": (dict(stack, vpc_peering_vpc_id=vpc_id), ["vpc_peering_vpc_id", "vpc_peering_stack_name"]),
         "one-subnet": (dict(stack, vpc_peering_subnet_cidr_blocks=["10.40.1.0/24"]), ["vpc_peering_subnet_cidr_blocks"]),
         "sg-mode-without-sg": (dict(existing, vpc_peering_access_list_mode="security_group"), ["vpc_peering_security_group_id"]),
+        "poll-seconds-0": (dict(existing, vpc_peering_poll_seconds=0), ["vpc_peering_poll_seconds", "1 or more"]),
         "base-url-without-scheme": (dict(existing, vpc_peering_atlas_base_url=base_url.split("://", 1)[1]), ["base_url", "https://"]),
     }
 

@@ -19,6 +19,8 @@ STACK_HOST = {"vpc_peering_state": "present", "vpc_peering_atlas_project_id": ""
 
 def test_a_valid_host_has_no_error():
     assert input_errors(STACK_HOST) == []
+    # Extra vars given as key=value arrive as strings.
+    assert input_errors(dict(STACK_HOST, vpc_peering_poll_seconds="10", vpc_peering_wait_timeout="0")) == []
 
 
 @pytest.mark.parametrize("changes, words", [
@@ -33,6 +35,10 @@ def test_a_valid_host_has_no_error():
     ({"vpc_peering_aws_assume_role_arn": "arn:aws:iam::12:role/x"}, ["vpc_peering_aws_assume_role_arn", "ARN of an IAM role"]),
     ({"vpc_peering_stack_name": "", "vpc_peering_vpc_id": "vpc-0123456789abcdef0", "vpc_peering_access_list_mode": "security_group"},
      ["vpc_peering_security_group_id: required with vpc_peering_access_list_mode=security_group"]),
+    ({"vpc_peering_poll_seconds": 0}, ["vpc_peering_poll_seconds: 0 is not a whole number of seconds of 1 or more"]),
+    ({"vpc_peering_poll_seconds": "soon"}, ["vpc_peering_poll_seconds: 'soon'"]),
+    ({"vpc_peering_poll_seconds": True}, ["vpc_peering_poll_seconds: True"]),
+    ({"vpc_peering_wait_timeout": -5}, ["vpc_peering_wait_timeout: -5 is not a whole number of seconds of 0 or more"]),
 ])
 def test_inputs_that_do_not_go_together_are_named(changes, words):
     errors = input_errors(dict(STACK_HOST, **changes))
