@@ -19,6 +19,7 @@ from ansible_collections.cloudwire.atlas.plugins.module_utils import access_list
 from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import access_list_key, normalize_access_list_entry
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import find_container
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasApiError, AtlasError, access_list_conflict
+from ansible_collections.cloudwire.atlas.plugins.module_utils.module import check_poll_options
 from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import peering_view
 from ansible_collections.cloudwire.atlas.plugins.module_utils.regions import normalize_region
 from ansible_collections.cloudwire.atlas.plugins.module_utils.waiting import WaitTimeout, poll
@@ -224,11 +225,8 @@ def argument_spec():
 def apply(module):
     """Every Atlas action of ``module.params["vpcs"]``; ends with ``module.exit_json`` or ``module.fail_json``."""
     vpcs = module.params["vpcs"]
-    if module.params["wait_timeout"] < 0:
-        module.fail_on_value("wait_timeout", module.params["wait_timeout"], "must be 0 or more seconds")
-    if module.params["poll_interval"] <= 0:
-        # 0 would read Atlas without a pause for the whole wait_timeout (Atlas rate-limits each project).
-        module.fail_on_value("poll_interval", module.params["poll_interval"], "must be more than 0 seconds")
+    # A poll_interval of 0 would read Atlas without a pause for the whole wait_timeout (Atlas rate-limits each project).
+    check_poll_options(module)
     for index, item in enumerate(vpcs):
         for position, entry in enumerate(item["access_list"]):
             try:

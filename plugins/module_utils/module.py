@@ -142,10 +142,13 @@ class AtlasModule(AtlasModuleMixin, AnsibleModule):
 
 
 def check_poll_options(module):
-    """poll_interval and poll_max_interval: positive, and the cap not below the first interval (fails naming the option)."""
+    """wait_timeout 0 or more, poll_interval positive, and the cap poll_max_interval (where the module has it) not below the
+    first interval (fails naming the option)."""
     params = module.params
+    if params["wait_timeout"] < 0:
+        module.fail_on_value("wait_timeout", params["wait_timeout"], "must be 0 or more seconds")
     if params["poll_interval"] <= 0:
         module.fail_on_value("poll_interval", params["poll_interval"], "must be more than 0 seconds")
-    if params["poll_max_interval"] < params["poll_interval"]:
+    if "poll_max_interval" in params and params["poll_max_interval"] < params["poll_interval"]:
         module.fail_on_value("poll_max_interval", params["poll_max_interval"],
                              "must be at least poll_interval (%s seconds)" % params["poll_interval"])

@@ -312,8 +312,6 @@ def main():
     wanted = normalise_wanted(module)
     if params["purge"] and params["state"] == "absent":
         module.fail_on_value("purge", True, "applies only with state=present (state=absent removes just the listed entries)")
-    if params["wait_timeout"] < 0:
-        module.fail_on_value("wait_timeout", params["wait_timeout"], "must be 0 or more seconds")
     check_poll_options(module)
     module.run(apply, module, wanted)
 

@@ -388,8 +388,6 @@ def validate(module):
                           ("route_table_cidr_block", validators.route_table_cidr_block), ("container_id", validators.container_id)):
         if params[option] is not None:
             params[option] = module.validated(option, check, params[option])
-    if params["wait_timeout"] < 0:
-        module.fail_on_value("wait_timeout", params["wait_timeout"], "must be 0 or more seconds")
     check_poll_options(module)
     return region_name
 

@@ -256,10 +256,10 @@ def test_a_client_that_cannot_be_set_up_says_so(monkeypatch, atlas):
     assert caught.value.result["msg"].startswith("Failed to set up the Atlas client: AtlasError: the Python library requests is required")
 
 
-# ---- check_poll_options: poll_interval / poll_max_interval of the waiting modules --------------------------------------------
+# ---- check_poll_options: wait_timeout / poll_interval / poll_max_interval of the waiting modules and the Atlas step ----------
 class PollModule:
     def __init__(self, **params):
-        self.params = params
+        self.params = dict(dict(wait_timeout=900), **params)
 
     def fail_on_value(self, option, value, rule):
         raise Failed({"msg": "%s %r %s" % (option, value, rule)})
@@ -268,9 +268,20 @@ class PollModule:
 def test_defaults_and_a_lower_cap_are_accepted():
     check_poll_options(PollModule(poll_interval=1.0, poll_max_interval=15.0))
     check_poll_options(PollModule(poll_interval=0.5, poll_max_interval=0.5))
+    check_poll_options(PollModule(poll_interval=1.0, wait_timeout=0))
+    check_poll_options(PollModule(poll_interval=1.0))  # the Atlas step has no cap
 
 
 @pytest.mark.parametrize("interval, cap, option", [(0, 15, "poll_interval"), (-1, 15, "poll_interval"), (5, 2, "poll_max_interval")])
 def test_bad_values_fail_naming_the_option(interval, cap, option):
     with pytest.raises(Failed, match="^%s " % option):
         check_poll_options(PollModule(poll_interval=interval, poll_max_interval=cap))
+
+
+@pytest.mark.parametrize("params, message", [
+    (dict(wait_timeout=-1, poll_interval=1.0, poll_max_interval=15.0), "wait_timeout -1 must be 0 or more seconds"),
+    (dict(poll_interval=0.0), "poll_interval 0.0 must be more than 0 seconds"),
+])
+def test_the_wait_timeout_and_a_module_without_a_cap(params, message):
+    with pytest.raises(Failed, match="^%s$" % message):
+        check_poll_options(PollModule(**params))
