@@ -16,8 +16,8 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, clusters, peerings
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, connection_value_error, has_credentials
-from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS, AtlasError
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, connection_problem
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError
 from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, entries_due, status_outcome
 from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
 
@@ -53,11 +53,9 @@ class ActionModule(ActionBase):
             _validation, args = self.validate_argument_spec(**spec)
         except AnsibleActionFail as exc:
             return dict(result, failed=True, msg=str(exc))
-        if not has_credentials(args):
-            return dict(result, failed=True, msg=NO_CREDENTIALS)
-        error = connection_value_error(args)
-        if error:
-            return dict(result, failed=True, msg=error[1], option=error[0])
+        problem = connection_problem(args)
+        if problem:
+            return dict(result, failed=True, **problem)
         try:
             client, project_id = _SESSIONS.get(args)
             peering, statuses, cluster = None, {}, None

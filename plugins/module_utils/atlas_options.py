@@ -18,6 +18,7 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.common import BASE_URL_ENV, CREDENTIAL_ENV
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import NO_CREDENTIALS
 
 
 def env_fallback_non_empty(*names):
@@ -92,15 +93,18 @@ def invalid_value(option, value, rule):
 CHECKED_OPTIONS = (("base_url", validators.base_url), ("timeout", validators.timeout), ("project_id", validators.project_id))
 
 
-def connection_value_error(params):
-    """(option, message) for the first connection or project option whose value breaks its rule; None when none does."""
+def connection_problem(params):
+    """What keeps a task from calling Atlas, checked before any request: a dict of ``fail_json`` keywords (``msg``, and
+    ``option`` when one option's value breaks its rule), or None when nothing does."""
+    if not has_credentials(params):
+        return dict(msg=NO_CREDENTIALS)
     for option, check in CHECKED_OPTIONS:
         value = params.get(option)
         if value is not None:
             try:
                 check(value)
             except ValueError as exc:
-                return option, invalid_value(option, value, str(exc))
+                return dict(msg=invalid_value(option, value, str(exc)), option=option)
     return None
 
 

@@ -17,9 +17,8 @@ import traceback
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import atlas_options, projects, sessions, validators
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, has_credentials
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import (
-    NO_CREDENTIALS,
     AtlasApiError,
     AtlasError,
     AtlasOutcomeUnknown,
@@ -45,11 +44,9 @@ class AtlasModuleMixin:
         self._check_connection()
 
     def _check_connection(self):
-        if not has_credentials(self.params):
-            self.fail_json(msg=NO_CREDENTIALS)
-        error = atlas_options.connection_value_error(self.params)
-        if error:
-            self.fail_json(msg=error[1], option=error[0])
+        problem = atlas_options.connection_problem(self.params)
+        if problem:
+            self.fail_json(**problem)
 
     @property
     def atlas_client(self):

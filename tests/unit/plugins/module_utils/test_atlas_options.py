@@ -11,7 +11,7 @@ import pytest
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import (
     atlas_argument_spec,
-    connection_value_error,
+    connection_problem,
     env_fallback_non_empty,
     invalid_value,
 )
@@ -32,19 +32,27 @@ def test_the_missing_credentials_message_names_every_option_and_variable():
         assert option in NO_CREDENTIALS and variable in NO_CREDENTIALS
 
 
+KEYS = dict(public_key="p", private_key="s")
+
+
 @pytest.mark.parametrize("params, option, message", [
     (dict(base_url="cloud.mongodb.com"), "base_url", "Invalid base_url: 'cloud.mongodb.com' is not a URL of Atlas: it must start with https://"),
     (dict(timeout=0), "timeout", "Invalid timeout: 0 is not a timeout: it must be a whole number of seconds greater than 0"),
     (dict(project_id="shop"), "project_id", "Invalid project_id: 'shop' is not an Atlas project id"),
 ])
 def test_a_connection_value_that_breaks_its_rule_is_named(params, option, message):
-    found, text = connection_value_error(dict(dict(base_url=None, timeout=30, project_id=None), **params))
+    problem = connection_problem(dict(dict(KEYS, base_url=None, timeout=30, project_id=None), **params))
+    found, text = problem["option"], problem["msg"]
     assert found == option and text.startswith(message), text
 
 
 def test_good_or_unset_connection_values_pass():
-    assert connection_value_error(dict(base_url="https://cloud.mongodb.com", timeout=30, project_id="5e2211c17a3e5a48f5497de3")) is None
-    assert connection_value_error(dict(base_url=None, timeout=None, project_id=None)) is None
+    assert connection_problem(dict(KEYS, base_url="https://cloud.mongodb.com", timeout=30, project_id="5e2211c17a3e5a48f5497de3")) is None
+    assert connection_problem(dict(KEYS, base_url=None, timeout=None, project_id=None)) is None
+
+
+def test_missing_credentials_come_first_and_name_no_option():
+    assert connection_problem(dict(base_url="cloud.mongodb.com", timeout=0)) == dict(msg=NO_CREDENTIALS)
 
 
 def test_the_message_states_the_value_once():
