@@ -38,6 +38,8 @@ options:
     description:
       - Base URL of the Atlas Administration API, without C(/api/atlas/v2), as an C(https://) (or C(http://)) URL naming a host.
         Any other value fails before the first request, naming this option.
+      - Credentials before the host (C(https://user:password@host)) are refused too, and hidden from the failure and its
+        invocation. Atlas takes none in the URL, give the API key as O(public_key) and O(private_key) instead.
       - If not set, the environment variable E(MONGODB_ATLAS_BASE_URL) is used, and if that is not set either,
         V(https://cloud.mongodb.com).
     type: str

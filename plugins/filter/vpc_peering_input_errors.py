@@ -17,7 +17,8 @@ description:
   - Checks the inputs of one host of the C(cloudwire.atlas.vpc_peering) role with the rules the Atlas modules enforce
     (Atlas CIDR /21 to /24 in RFC 1918 and canonical, VPC CIDR in RFC 1918 and not overlapping the Atlas CIDR, subnets
     inside the VPC, an AWS region Atlas supports, 12-digit account, VPC, security group and project ids, access-list
-    comment at most 80 characters), so the role can stop before its first write.
+    comment at most 80 characters, an Atlas base URL with a scheme and a host and without credentials before the host),
+    so the role can stop before its first write.
   - And which inputs go together (when both are given in O(_input)) - exactly one of the project id and name, exactly one of an
     existing VPC and a stack, a stack's VPC CIDR and two subnets, a security group for an existing VPC in security-group mode,
     the state, the form of a role ARN and of a stack name.

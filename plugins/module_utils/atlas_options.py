@@ -104,7 +104,8 @@ def connection_problem(params):
             try:
                 check(value)
             except ValueError as exc:
-                return dict(msg=invalid_value(option, value, str(exc)), option=option)
+                shown = validators.shown_url(value) if option == "base_url" else value
+                return dict(msg=invalid_value(option, shown, str(exc)), option=option)
     return None
 
 

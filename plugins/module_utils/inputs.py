@@ -25,6 +25,8 @@ _VALUE_RULES = (
     ("vpc_peering_security_group_id", validators.security_group_id),
     ("vpc_peering_atlas_project_id", validators.project_id),
     ("vpc_peering_cluster_name", validators.cluster_name),
+    # Checked before it reaches a fact or a module's arguments: its messages never show credentials before the host.
+    ("vpc_peering_atlas_base_url", validators.base_url),
 )
 USER_KEYS = ("username", "password", "auth_type", "auth_database", "roles", "scopes", "description", "update_password")
 

@@ -44,6 +44,10 @@ class AtlasModuleMixin:
         self._check_connection()
 
     def _check_connection(self):
+        # Credentials before the host of base_url are refused below; the failure's invocation must not show them either.
+        hidden = getattr(self, "no_log_values", None)
+        if hidden is not None:
+            hidden.update(validators.url_credentials(self.params.get("base_url")))
         problem = atlas_options.connection_problem(self.params)
         if problem:
             self.fail_json(**problem)
@@ -118,6 +122,10 @@ class AtlasContext(AtlasModuleMixin):
     @property
     def params(self):
         return self.module.params
+
+    @property
+    def no_log_values(self):
+        return self.module.no_log_values
 
     def fail_json(self, **kwargs):
         self.module.fail_json(**kwargs)

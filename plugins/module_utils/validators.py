@@ -27,6 +27,9 @@ _VPC_ID = re.compile(r"^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 _SG_ID = re.compile(r"^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 _ATLAS_ID = re.compile(r"^[0-9a-f]{24}$")
 _CLUSTER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9-]{0,63}$")
+# A user (and password) before the host: what a browser takes as credentials. With or without a scheme: messages and
+# no_log values must catch "user:pass@host" too, which urlsplit reads as scheme "user".
+_URL_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)?([^/?#@]*)@")
 
 
 def parse_ipv4_cidr(value):
@@ -132,16 +135,37 @@ def cluster_name(value):
     return _matching_id(value, _CLUSTER_NAME, "a cluster name: 1 to 64 ASCII letters, digits and hyphens, starting with a letter or digit")
 
 
+def shown_url(value):
+    """The URL as a message may show it: credentials before its host replaced by ``***``."""
+    return _URL_USERINFO.sub(lambda match: (match.group(1) or "") + "***@", str(value).strip(), count=1)
+
+
+def url_credentials(value):
+    """The secret a URL holds before its host (the password of user:password@, or a lone token@), as a list for a module's
+    no_log_values; [] when it holds none."""
+    match = _URL_USERINFO.match(str(value or "").strip())
+    if not match or not match.group(2):
+        return []
+    user, _sep, password = match.group(2).partition(":")
+    return [password or user]
+
+
 def base_url(value):
-    """Validate the address of Atlas: an http:// or https:// URL with a host, without the API path the client adds."""
-    parts = urlsplit(str(value).strip())
+    """Validate the address of Atlas: an http:// or https:// URL with a host, without credentials before the host and without
+    the API path the client adds. Messages never show such credentials."""
+    text = str(value).strip()
+    shown = shown_url(text)
+    if _URL_USERINFO.match(text):
+        raise ValueError("%r holds credentials before its host: give the address alone, like %s, and the API key as public_key "
+                         "and private_key (or a service account as client_id and client_secret)" % (shown, "https://cloud.mongodb.com"))
+    parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ValueError("%r is not a URL of Atlas: it must start with https:// (or http://) and name a host, like %s"
-                         % (value, "https://cloud.mongodb.com"))
+                         % (shown, "https://cloud.mongodb.com"))
     if "/api/atlas/" in parts.path + "/":
         raise ValueError("%r holds the API path: give the address without it, like %s (the client adds /api/atlas/v2)"
-                         % (value, "https://cloud.mongodb.com"))
-    return str(value).strip()
+                         % (shown, "https://cloud.mongodb.com"))
+    return text
 
 
 def timeout(value):

@@ -600,6 +600,8 @@ def main():
         ))
     )
     params = module.params
+    # Before any failure can show the invocation: credentials before the host of base_url (refused by the Atlas check below).
+    module.no_log_values.update(validators.url_credentials(params.get("base_url")))
     region, wanted = validate(module, params)
     aws = AwsReads(module)
     # The Atlas client (and requests) only now: into memory freed by loading botocore's EC2 model, 4 MiB less at the peak.

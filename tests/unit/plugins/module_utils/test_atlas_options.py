@@ -51,6 +51,13 @@ def test_good_or_unset_connection_values_pass():
     assert connection_problem(dict(KEYS, base_url=None, timeout=None, project_id=None)) is None
 
 
+def test_a_base_url_with_credentials_is_named_without_them():
+    problem = connection_problem(dict(KEYS, base_url="https://ops:hunter2-secret@cloud.mongodb.com", timeout=30, project_id=None))
+    assert problem["option"] == "base_url"
+    assert problem["msg"].startswith("Invalid base_url: 'https://***@cloud.mongodb.com' holds credentials before its host"), problem
+    assert "hunter2-secret" not in problem["msg"]
+
+
 def test_missing_credentials_come_first_and_name_no_option():
     assert connection_problem(dict(base_url="cloud.mongodb.com", timeout=0)) == dict(msg=NO_CREDENTIALS)
 

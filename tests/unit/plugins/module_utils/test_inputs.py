@@ -39,9 +39,18 @@ def test_a_valid_host_has_no_error():
     ({"vpc_peering_poll_seconds": "soon"}, ["vpc_peering_poll_seconds: 'soon'"]),
     ({"vpc_peering_poll_seconds": True}, ["vpc_peering_poll_seconds: True"]),
     ({"vpc_peering_wait_timeout": -5}, ["vpc_peering_wait_timeout: -5 is not a whole number of seconds of 0 or more"]),
+    ({"vpc_peering_atlas_base_url": "cloud.mongodb.com"}, ["vpc_peering_atlas_base_url: 'cloud.mongodb.com'", "https://"]),
+    ({"vpc_peering_atlas_base_url": "https://ops:hunter2-secret@atlas.internal"},
+     ["vpc_peering_atlas_base_url: 'https://***@atlas.internal' holds credentials before its host"]),
 ])
 def test_inputs_that_do_not_go_together_are_named(changes, words):
     errors = input_errors(dict(STACK_HOST, **changes))
     assert len(errors) == 1, errors
     for word in words:
         assert word in errors[0], (word, errors)
+
+
+def test_a_base_url_holding_a_password_is_an_error_that_does_not_show_it():
+    (error,) = input_errors(dict(STACK_HOST, vpc_peering_atlas_base_url="https://ops:hunter2-secret@atlas.internal"))
+    assert "hunter2-secret" not in error and "ops:" not in error, error
+    assert input_errors(dict(STACK_HOST, vpc_peering_atlas_base_url="https://cloud.mongodb.com")) == []

@@ -96,6 +96,23 @@ def test_a_base_url_without_its_scheme_fails_at_once_naming_the_option(monkeypat
     assert caught.value.result["msg"].startswith("Invalid base_url: 'cloud.mongodb.com' is not a URL of Atlas: it must start with https://")
 
 
+def test_a_password_in_the_base_url_is_refused_and_hidden_from_the_invocation(monkeypatch, atlas):
+    # AnsibleModule.fail_json masks every no_log value in the whole result, the invocation's module_args included.
+    secret = "hunter2-in-the-url"
+    hidden = []
+
+    def fail_json(self, **result):
+        hidden.extend(self.no_log_values)
+        raise Failed(result)
+
+    monkeypatch.setattr(AtlasModule, "fail_json", fail_json)
+    with pytest.raises(Failed) as caught:
+        _module(_creds(atlas, base_url=atlas.url.replace("://", "://ops:%s@" % secret)))
+    assert caught.value.result["option"] == "base_url" and "holds credentials before its host" in caught.value.result["msg"]
+    assert secret not in caught.value.result["msg"] and atlas.log == []
+    assert secret in hidden
+
+
 def test_the_client_honours_the_retry_deadline_and_the_timeout(monkeypatch, atlas):
     monkeypatch.setenv("CLOUDWIRE_ATLAS_RETRY_DEADLINE", "7")
     module = _module(_creds(atlas, timeout=4))

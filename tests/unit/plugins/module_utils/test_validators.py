@@ -155,6 +155,29 @@ def test_a_base_url_that_requests_cannot_reach_is_refused(value, rule):
         validators.base_url(value)
 
 
+@pytest.mark.parametrize("value, shown, secret", [
+    ("https://admin:s3cret-pass@cloud.mongodb.com", "https://***@cloud.mongodb.com", "s3cret-pass"),
+    ("http://token-only@127.0.0.1:8080/", "http://***@127.0.0.1:8080/", "token-only"),
+    ("admin:s3cret-pass@cloud.mongodb.com", "***@cloud.mongodb.com", "s3cret-pass"),
+    ("https://:s3cret-pass@cloud.mongodb.com", "https://***@cloud.mongodb.com", "s3cret-pass"),
+])
+def test_a_base_url_with_credentials_is_refused_without_showing_them(value, shown, secret):
+    assert validators.shown_url(value) == shown
+    assert validators.url_credentials(value) == [secret]
+    with pytest.raises(ValueError) as refused:
+        validators.base_url(value)
+    message = str(refused.value)
+    assert message.startswith("%r holds credentials before its host: give the address alone" % shown), message
+    assert secret not in message and "public_key" in message
+
+
+@pytest.mark.parametrize("value", ["https://cloud.mongodb.com", "https://cloud.mongodb.com/path@not-userinfo", None, ""])
+def test_a_url_without_credentials_is_shown_as_it_is(value):
+    assert validators.url_credentials(value) == []
+    if value:
+        assert validators.shown_url(value) == value
+
+
 @pytest.mark.parametrize("value", [0, -1, 2.5, True, "30", None])
 def test_a_timeout_is_a_whole_number_of_seconds_above_zero(value):
     with pytest.raises(ValueError, match="is not a timeout: it must be a whole number of seconds greater than 0$"):
