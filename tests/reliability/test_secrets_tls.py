@@ -20,7 +20,7 @@ import pytest
 
 from support.aws import create_existing_vpc
 from support.paths import BIN, LOCAL_INVENTORY, REPO_ROOT
-from support.playbooks import playbook_argv, playbook_env, run_tasks
+from support.playbooks import playbook_argv, playbook_env, run_tasks, write_play
 from support.servers import AtlasSimulator, seed_project
 
 
@@ -118,6 +118,40 @@ def test_no_secret_in_any_output_or_artifact(rel, tmp_path, figures):
     assert hits == [], hits
     figures.add("secrets", runs=3, secrets_searched=len(fixed) + 4 + len(proxy.captured_secrets), artifact_files=files,
                 output_bytes=searched, hits=len(hits))
+
+
+def test_credentials_in_a_base_url_never_show(rel, tmp_path, figures):
+    """A base URL holding a password (https://user:password@host) is refused before any request (by an Atlas module, the poll
+    run on the controller, the role's input rules) and the password shows nowhere at -vvv: not in a message, not in a
+    module's invocation (the plan's, failing on another option first), not in a fact."""
+    sim = rel["sim"]
+    password = "url-pw-" + secrets.token_hex(12)
+    with_password = rel["env"]["MONGODB_ATLAS_BASE_URL"].replace("://", "://ops:%s@" % password, 1)
+    env = playbook_env(rel["env"], json_output=False)
+    tasks = [
+        {"name": "module", "cloudwire.atlas.atlas_container_info": {"base_url": with_password}, "ignore_errors": True},
+        {"name": "plan", "cloudwire.atlas.vpc_peering_plan": {"base_url": with_password, "atlas_cidr_block": "192.168.248.0/21",
+                                                              "vpcs": [], "region": "us-east-1"}, "ignore_errors": True},
+        {"name": "poll", "cloudwire.atlas.vpc_peering_status": {"base_url": with_password, "peering_id": "5f3a556351db42631e16f33a",
+                                                                "wait_for": "connection", "poll": 1, "polls": 1, "poll_seconds": 1},
+         "ignore_errors": True},
+    ]
+    sim.clear_requests()
+    tasks_run = subprocess.run(playbook_argv(write_play(tmp_path, tasks, rel["project_id"]), "-vvv", inventory="localhost,"), cwd=REPO_ROOT,
+                               env=env, capture_output=True, check=False, timeout=600)
+    out = tasks_run.stdout + tasks_run.stderr
+    # The plan fails on its empty vpcs before its Atlas check: its invocation (printed at -vvv) must hide the password anyway.
+    assert tasks_run.returncode == 0 and out.count(b"holds credentials before its host") >= 2, out[-5000:]
+    assert b"must list at least one VPC" in out and b"base_url: http://ops:********@127.0.0.1:" in out, out[-5000:]
+    assert b"ignored=3" in out, out[-3000:]  # each of the three tasks failed
+    role_run = subprocess.run(playbook_argv("peer.yml", "-vvv", "--limit", "local-app-east", "-e", "vpc_peering_atlas_base_url=" + with_password),
+                              cwd=REPO_ROOT, env=env, capture_output=True, check=False, timeout=600)
+    role_out = role_run.stdout + role_run.stderr
+    assert role_run.returncode != 0 and b"vpc_peering_atlas_base_url: 'http://***@127.0.0.1:" in role_out, role_out[-5000:]
+    assert [r for r in sim.requests() if not r.get("challenge")] == [], "a base URL with a password reached Atlas"
+    hits = scan_bytes(out + role_out, _needles([password]), "-vvv output")
+    assert hits == [], hits
+    figures.add("secrets_in_base_url", runs=2, tasks=len(tasks) + 1, output_bytes=len(out) + len(role_out), hits=len(hits))
 
 
 def _vault_files(folder, rel):
