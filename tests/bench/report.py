@@ -152,6 +152,27 @@ def _peer(peer_results):
     return lines
 
 
+def _peer_slow(slow, fast):
+    """The comparison again on a simulator whose peerings take longer; the difference column beside the one at 1 s delays."""
+    delays = slow["delays"]
+    lines = ["### The same with longer Atlas delays", "",
+             "peer.yml and the script again, on a second set of servers whose simulator takes %s s to request the AWS connection "
+             "(INITIATING), %s s from the acceptance to AVAILABLE (FINALIZING) and %s s to make an access-list entry ACTIVE; both "
+             "still poll every second. What the role adds to the script, its preflight and tasks, does not grow with the delays; "
+             "the ratio falls as they grow." % (_f(delays["initiating_delay"], 0), _f(delays["finalizing_delay"], 0),
+                                                _f(delays["access_list_delay"], 0)), "",
+             "| VPCs | delays | script s | peer.yml s | ratio | peer.yml minus script s |", "|---|---|---|---|---|---|"]
+    rows = [(peer, "INITIATING %s s, FINALIZING %s s" % (_f(delays["initiating_delay"], 0), _f(delays["finalizing_delay"], 0)))
+            for peer in slow["sizes"].values()]
+    rows += [(peer, "1 s, 1 s (the table above)") for key, peer in sorted(fast.items(), key=lambda kv: int(kv[0])) if key in slow["sizes"]]
+    for peer, label in rows:
+        role, script = peer["role"], peer["script"]
+        lines.append("| %d | %s | %s | %s | %.2fx | %s |" % (peer["hosts"], label, _f(script["seconds"]), _f(role["seconds"]),
+                                                           role["seconds"] / script["seconds"], _f(role["seconds"] - script["seconds"])))
+    lines.append("")
+    return lines
+
+
 # ---- the page -----------------------------------------------------------------------------------------------------
 def _run_row(label, fig):
     atlas, aws, tasks = fig["atlas"], fig["aws"], fig["tasks"]
@@ -180,6 +201,8 @@ def render(res):
         lines += _single(res)
     if res.get("peer"):
         lines += _peer(res["peer"])
+    if res.get("peer_slow"):
+        lines += _peer_slow(res["peer_slow"], res.get("peer") or {})
     if res.get("scale"):
         lines += _scale(res["scale"])
     if res.get("module_wait") or (res.get("single") or {}).get("converge"):
@@ -382,14 +405,19 @@ How the role is built now (issue 13, plan then apply), and what that does to the
 What is left:
 
 * The hand-written script (section 3) has no per-task cost: every Ansible task, even a skipped one or an `assert`, costs each
-  host a worker process (tens of milliseconds of CPU per host here, more when the machine is loaded). A converge of 10
-  existing VPCs runs about ten such tasks per host (section 3: tasks executed per VPC), each 0.2 to 0.4 s for ten hosts.
-  Its timeline on this machine (ansible.posix.json task times): ansible-playbook's start and exit 0.8 s; preflight 2.6 s,
-  of which the plan's module process 1.5 s; the Atlas step 0.25 to 0.45 s (1.0 s as a module process, before it became an
-  action plugin) and its per-host check 0.25 s; the wait for the `pcx-` id 1.5 s (the simulator's 1 s INITIATING); the AWS
-  step 1.8 s (its process starts boto3 and amazon.aws before the first call) and its check 0.25 s; the wait for AVAILABLE
-  1.45 s (the 1 s FINALIZING); the include, the report and the summary 0.9 s. The script pays the two 1 s delays and the
-  polls, nothing else.
+  host a worker process. Profiled on this machine (cProfile of ansible-playbook during a converge of 10 VPCs), the controller's
+  main process forks a worker per host and task (about 9 ms each, 154 in that run) and computes each host's variables for each
+  task (`get_vars`, about 7 ms each under the profiler); ten `assert` tasks on ten hosts of a bare play take 0.085 s a task,
+  the role's per-host tasks 0.2 to 0.3 s a task (their variables and templates). A converge of 10 existing VPCs runs about
+  ten such tasks per host (section 3: tasks executed per VPC).
+  Its timeline on this machine (ansible.posix.json task times, a 9.4 s run): ansible-playbook's start 0.6 s and exit 0.2 s;
+  the argument check, the wants and the skipped role assumption 0.8 s; the plan's module process 1.8 s (its first AWS call
+  1.3 s after the task starts: the AnsiballZ payload built, Python, ansible's module code, boto3 and the EC2 client), the
+  check and the include 0.4 s; the Atlas step 0.3 s and its per-host check 0.3 s; the wait for the `pcx-` id 1.5 s (the
+  simulator's 1 s INITIATING); the AWS step 1.8 s (its first call 1.1 s after the task starts) and its check 0.3 s; the wait
+  for AVAILABLE 0.5 s; the include, the report and the summary 0.6 s. The script pays the two 1 s delays and the polls,
+  nothing else. What the role adds is a fixed cost: with longer delays (the table after section 3) the difference between
+  the two stays the same and the ratio falls.
 * Why 2x the script at 10 VPCs is out of reach: two columns of section 3 bound it. *Shape, no work*
   (`tests/bench/converge_shape.yml`: the converge's tasks with nothing to do in them, the three steps started with
   no VPC, two waits of two polls 1 s apart) takes about twice the script on 10 hosts by itself. *Preflight, then

@@ -93,6 +93,10 @@ def main(argv=None):
         # peer.yml against tests/bench/peer_script.py (the same chain by hand) on existing VPCs.
         "peer": [1, 2] if quick else [1, 10],
         "peer_rounds": 1 if quick else 2,
+        # The same comparison on a simulator whose peerings take longer: what the role adds to the script is a fixed cost.
+        "peer_slow": [1] if quick else [10],
+        "peer_slow_delays": dict(initiating_delay=3.0, finalizing_delay=3.0, terminating_delay=1.0, access_list_delay=1.0) if quick else
+        dict(initiating_delay=15.0, finalizing_delay=30.0, terminating_delay=1.0, access_list_delay=5.0),
         "scale_noop_runs": 1 if quick else 3,
         "pairs": 3 if quick else 8,
         "rss_runs": 1 if quick else 3,
@@ -113,6 +117,9 @@ def main(argv=None):
         if "peer" in sections:
             log("peer.yml against a hand-written script of the chain: %s existing VPCs, %d round(s)" % (plan["peer"], plan["peer_rounds"]))
             results["peer"] = scenarios.peer_comparison(world, plan["peer"], plan["peer_rounds"])
+            log("the same with longer delays %s: %s existing VPCs, one round" % (plan["peer_slow_delays"], plan["peer_slow"]))
+            with lib.World(**plan["peer_slow_delays"]) as slow:
+                results["peer_slow"] = {"delays": dict(slow.delays), "sizes": scenarios.peer_comparison(slow, plan["peer_slow"], 1, bounds=False)}
         if "scale" in sections:
             log("scale: converge %s VPCs, then %d interleaved round(s) of no-op runs of each size" % (plan["scale"], plan["scale_noop_runs"]))
             results["scale"] = scenarios.scale(world, plan["scale"], plan["scale_noop_runs"])

@@ -120,9 +120,10 @@ def _fresh_inventory(world, hosts):
     return lib.write_inventory(lib.tempdir("bench-inv-"), hosts, existing=existing_vpcs(world, hosts))
 
 
-def peer_comparison(world, sizes, rounds):
-    """For each size, `rounds` x (the script, then peer.yml, then the converge's shape with no work in it, then the role's
-    preflight with the script as its apply step), each converge from the same start: the VPCs exist, Atlas is empty."""
+def peer_comparison(world, sizes, rounds, bounds=True):
+    """For each size, `rounds` x (the script, then peer.yml, then, with `bounds`, the converge's shape with no work in it and
+    the role's preflight with the script as its apply step), each converge from the same start: the VPCs exist, Atlas is
+    empty."""
     out = {}
     for hosts in sizes:
         script, role, shape, floor = [], [], [], []
@@ -131,17 +132,19 @@ def peer_comparison(world, sizes, rounds):
             script.append(run_script(world, existing_vpcs(world, hosts)))
             inventory = _fresh_inventory(world, hosts)
             role.append(_run_ok(world, "peer.yml", inventory, "converge of %d existing VPC(s)" % hosts))
-            shape.append(_run_ok(world, CONVERGE_SHAPE, inventory, "the converge's shape on %d host(s)" % hosts).seconds)
-            floor.append(_run_ok(world, PREFLIGHT_THEN_SCRIPT, _fresh_inventory(world, hosts),
-                                 "the preflight then the script on %d host(s)" % hosts).seconds)
+            if bounds:
+                shape.append(_run_ok(world, CONVERGE_SHAPE, inventory, "the converge's shape on %d host(s)" % hosts).seconds)
+                floor.append(_run_ok(world, PREFLIGHT_THEN_SCRIPT, _fresh_inventory(world, hosts),
+                                     "the preflight then the script on %d host(s)" % hosts).seconds)
         out[str(hosts)] = {
             "hosts": hosts,
             "script": {"seconds": lib.median([r["seconds"] for r in script]), "all_seconds": [round(r["seconds"], 2) for r in script],
                        "atlas": script[-1]["atlas"], "aws": script[-1]["aws"]},
             "role": summarise(role, hosts),
-            "shape": {"seconds": lib.median(shape), "all_seconds": [round(s, 2) for s in shape]},
-            "preflight_then_script": {"seconds": lib.median(floor), "all_seconds": [round(s, 2) for s in floor]},
         }
+        if bounds:
+            out[str(hosts)].update(shape={"seconds": lib.median(shape), "all_seconds": [round(s, 2) for s in shape]},
+                                   preflight_then_script={"seconds": lib.median(floor), "all_seconds": [round(s, 2) for s in floor]})
     return out
 
 
