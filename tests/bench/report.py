@@ -167,8 +167,9 @@ def _peer_slow(slow, fast):
     rows += [(peer, "1 s, 1 s (the table above)") for key, peer in sorted(fast.items(), key=lambda kv: int(kv[0])) if key in slow["sizes"]]
     for peer, label in rows:
         role, script = peer["role"], peer["script"]
-        lines.append("| %d | %s | %s | %s | %.2fx | %s |" % (peer["hosts"], label, _f(script["seconds"]), _f(role["seconds"]),
-                                                           role["seconds"] / script["seconds"], _f(role["seconds"] - script["seconds"])))
+        lines.append("| %d | %s | %s | %s | %.2fx | %s |" % (
+            peer["hosts"], label, _f(script["seconds"]), _f(role["seconds"]), role["seconds"] / script["seconds"],
+            _f(role["seconds"] - script["seconds"])))
     lines.append("")
     return lines
 
