@@ -53,3 +53,16 @@ def test_noop_run_of_one_vpc_is_counted(world):
 
 def scenarios_machine():
     return {"python": "3", "cpus": 2, "platform": "x", "load_at_start": None, "ansible": "x", "moto": "x", "amazon.aws": "x"}
+
+
+def test_the_slow_delay_table_sets_each_converge_beside_the_script():
+    """Section 3's second table: one row per size with longer delays, then the same size at the bench's own delays; the
+    ratio and the difference are computed from the two wall times."""
+    def peer(hosts, script, role):
+        return {"hosts": hosts, "script": {"seconds": script}, "role": {"seconds": role}}
+
+    slow = {"delays": {"initiating_delay": 15.0, "finalizing_delay": 30.0, "access_list_delay": 5.0}, "sizes": {"10": peer(10, 47.0, 52.5)}}
+    lines = report._peer_slow(slow, {"1": peer(1, 3.0, 6.0), "10": peer(10, 3.2, 9.4)})
+    rows = [line for line in lines if line.startswith("| 10 |")]
+    assert rows == ["| 10 | INITIATING 15 s, FINALIZING 30 s | 47.0 | 52.5 | 1.12x | 5.5 |",
+                    "| 10 | 1 s, 1 s (the table above) | 3.2 | 9.4 | 2.94x | 6.2 |"], lines
