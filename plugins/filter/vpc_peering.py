@@ -55,9 +55,9 @@ from ansible.errors import AnsibleFilterError
 # templates one of these filters, compiling each file it imports from source (collection plugins get no bytecode cache).
 from ansible_collections.cloudwire.atlas.plugins.module_utils.ids import late_ids
 
-# Hosts that share these are planned by one module process (and their AWS writes made by one).
+# Hosts that share these are planned by one plan task (and their AWS writes made by one step).
 READ_GROUP_KEYS = ("region", "endpoint_url", "assume_role_arn", "project_id", "project_name", "base_url", "public_key", "atlas_cidr_block")
-# Hosts that share these write to one Atlas project's access list: one module process for all of them (Atlas refuses
+# Hosts that share these write to one Atlas project's access list: one step for all of them (Atlas refuses
 # concurrent additions).
 PROJECT_GROUP_KEYS = ("project_id", "project_name", "base_url", "public_key")
 # Which planned actions each shared step applies.

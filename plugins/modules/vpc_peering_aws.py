@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: vpc_peering_aws
-short_description: Apply the AWS side of vpc_peering plans for the VPCs of one account and region, in one process
+short_description: Apply the AWS side of vpc_peering plans for the VPCs of one account and region, in one step
 version_added: 0.1.0
 description:
   - Used by the C(cloudwire.atlas.vpc_peering) role, with the actions M(cloudwire.atlas.vpc_peering_plan) planned. For the VPCs of
@@ -20,6 +20,10 @@ description:
   - Only the one route per table is touched (M(amazon.aws.ec2_vpc_route_table) cannot remove a single route without purging the
     others, and sleeps 5 seconds per changed table, also in check mode).
   - A VPC whose action fails gets its C(error) in RV(vpcs) and the task fails after the other VPCs' actions are done.
+  - Runs on the controller (an action plugin, no module process). A module process would spend about 1 s before its first call,
+    between the two waits of every converge. Connection options are read on the controller (task arguments, C(module_defaults) of
+    C(group/cloudwire.atlas.aws), or the controller's C(AWS_*) environment variables; the task's C(environment) keyword does not
+    apply).
 options:
   destination_cidr_block:
     description: The peered CIDR (the Atlas CIDR block).
@@ -132,133 +136,3 @@ vpcs:
       description: Why an action of this VPC failed, or null.
       type: str
 """
-
-from concurrent.futures import ThreadPoolExecutor
-
-from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
-    AnsibleEC2Error,
-    accept_vpc_peering_connection,
-    describe_route_tables,
-    describe_vpc_attribute,
-    describe_vpc_peering_connections,
-    modify_vpc_attribute,
-)
-from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
-from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
-
-from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
-from ansible_collections.cloudwire.atlas.plugins.module_utils.dns import DNS_ATTRIBUTES
-from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import apply_route, plan as plan_route
-
-
-# The VPCs of one account and region are written side by side: 8 at a time stays well inside EC2's request rate.
-WRITE_THREADS = 8
-
-
-def main():
-    routes = dict(connection_id=dict(type="str"), route_table_ids=dict(type="list", elements="str"),
-                  changes=dict(type="list", elements="dict"))
-    vpc = dict(name=dict(type="str", required=True), vpc_id=dict(type="str"), accept=dict(type="str"),
-               routes=dict(type="dict", options=routes), routes_remove=dict(type="dict"),
-               dns=dict(type="list", elements="str", choices=[attribute for attribute, _key, _line in DNS_ATTRIBUTES], default=[]),
-               dns_check=dict(type="bool", default=False))
-    module = AnsibleAWSModule(
-        argument_spec=dict(destination_cidr_block=dict(type="str", required=True),
-                           vpcs=dict(type="list", elements="dict", required=True, options=vpc)),
-        supports_check_mode=False,
-    )
-    destination = module.params["destination_cidr_block"]
-    try:
-        if validators.canonical_cidr(destination) != destination.strip():
-            module.fail_json(msg="Invalid destination_cidr_block %r: not in canonical form, the block it names is %s"
-                             % (destination, validators.canonical_cidr(destination)))
-    except ValueError as exc:
-        module.fail_json(msg="Invalid destination_cidr_block: %s" % exc)
-    vpcs = module.params["vpcs"]
-    ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    results = dict((v["name"], {"changed": False, "done": [], "route_tables": [], "error": None}) for v in vpcs)
-
-    def failed(name, exc):
-        results[name]["error"] = results[name]["error"] or str(exc)
-
-    # What is still pending acceptance, read once for every VPC (a connection accepted by an interrupted run is active
-    # already: nothing to do); each VPC's thread below accepts its own.
-    pending = dict((v["accept"], v["name"]) for v in vpcs if v.get("accept"))
-    acceptable = set()
-    if pending:
-        try:
-            found = describe_vpc_peering_connections(ec2, VpcPeeringConnectionIds=sorted(pending))
-        except AnsibleEC2Error as exc:
-            for name in pending.values():
-                failed(name, exc)
-            found = []
-        acceptable = set(pcx["VpcPeeringConnectionId"] for pcx in found if pcx.get("Status", {}).get("Code") == "pending-acceptance")
-
-    # Tables of a stack deployed by this run were not read by the plan: one read for all of them.
-    unread = dict((rtb, v["name"]) for v in vpcs if v.get("routes") and v["routes"].get("changes") is None
-                  for rtb in v["routes"].get("route_table_ids") or [])
-    tables = {}
-    if unread:
-        try:
-            tables = dict((t["RouteTableId"], t) for t in describe_route_tables(ec2, RouteTableIds=sorted(unread)))
-        except AnsibleEC2Error as exc:
-            for name in set(unread.values()):
-                failed(name, exc)
-
-    def apply(item):
-        """One VPC's acceptance, routes and DNS (in a thread: the VPCs of the account and region side by side)."""
-        name = item["name"]
-        if results[name]["error"]:
-            return
-        try:
-            if item.get("accept") in acceptable:
-                # Before its routes, which go through this connection (the order the module has always kept).
-                accept_vpc_peering_connection(ec2, item["accept"])
-                results[name]["changed"] = True
-                results[name]["done"].append("peering: pending acceptance of %s" % item["accept"])
-            changes, pcx = [], None
-            if item.get("routes"):
-                pcx = item["routes"].get("connection_id")
-                changes = item["routes"].get("changes")
-                if changes is None:
-                    # Only these are news to the report: the plan could not see the tables of a stack still to be deployed.
-                    changes = []
-                    for rtb in item["routes"].get("route_table_ids") or []:
-                        action, line = plan_route(tables.get(rtb, {"RouteTableId": rtb}), destination, pcx, "present")
-                        if action:
-                            changes.append({"route_table_id": rtb, "action": action})
-                            results[name]["done"].append(line)
-                if changes and not pcx:
-                    raise AnsibleEC2Error(message="no pcx- id to route %s through: Atlas has not requested the peering connection" % destination)
-            elif item.get("routes_remove"):
-                changes = item["routes_remove"].get("changes") or []
-            for change in changes:
-                if apply_route(ec2, change["route_table_id"], destination, pcx, change["action"]):
-                    results[name]["changed"] = True
-                results[name]["route_tables"].append({"route_table_id": change["route_table_id"],
-                                                      "after": None if change["action"] == "delete" else {"target": pcx, "state": "active"}})
-            for attribute, _key, line in DNS_ATTRIBUTES:
-                if item.get("dns_check") and not item.get("dns"):
-                    if describe_vpc_attribute(ec2, item["vpc_id"], attribute[0].lower() + attribute[1:])[attribute]["Value"]:
-                        continue
-                    results[name]["done"].append(line)
-                elif attribute not in item["dns"]:
-                    continue
-                modify_vpc_attribute(ec2, item["vpc_id"], **{attribute: {"Value": True}})  # AWS takes one attribute per call
-                results[name]["changed"] = True
-        except AnsibleEC2Error as exc:
-            failed(name, exc)
-
-    # boto3 clients are thread-safe; each VPC writes only its own entry of results.
-    with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
-        list(pool.map(apply, vpcs))
-
-    changed = any(r["changed"] for r in results.values())
-    errors = ["%s: %s" % (name, r["error"]) for name, r in sorted(results.items()) if r["error"]]
-    if errors:
-        module.fail_json(msg="; ".join(errors), changed=changed, vpcs=results)
-    module.exit_json(changed=changed, vpcs=results)
-
-
-if __name__ == "__main__":
-    main()

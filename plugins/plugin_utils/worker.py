@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""A step of the vpc_peering role run by its action plugin in the controller's worker process, with no module process.
+
+Why: a module process builds its payload (about 0.3 s for one that carries amazon.aws's EC2 helpers), starts Python and
+imports Ansible's module code and boto3 before its first call. The worker process is forked from ansible-playbook, which
+loaded the action plugin, and with it boto3, before the first fork; so the step starts at its first call.
+
+``WorkerModule`` is the part of AnsibleModule a step uses: the task's arguments validated against the step's spec (aliases,
+defaults, environment fallbacks, the no_log values they carry), check mode, warnings, and ``exit_json``/``fail_json``, which
+end the step with the task's result, every no_log value removed from it. ``WorkerAWSModule`` adds what amazon.aws's
+AnsibleAWSModule gives its modules: the common AWS options, ``region``, ``client`` and the AWS failure helpers, built on
+amazon.aws's own connection functions.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import traceback
+
+from ansible.module_utils.common._collections_compat import Mapping
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
+from ansible.module_utils.common.parameters import remove_values
+from ansible.module_utils.common.text.converters import to_native
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
+    boto3_conn,
+    gather_sdk_versions,
+    get_aws_connection_info,
+    get_aws_region,
+)
+from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+
+class StepEnded(Exception):
+    """A step's exit_json or fail_json: ``result`` is the task's result."""
+
+    def __init__(self, result):
+        super(StepEnded, self).__init__()
+        self.result = result
+
+
+def plain(value):
+    """``value`` in the plain types a module gets its arguments in (JSON's). Task arguments carry ansible-core's tagged
+    subclasses of str, dict and list; libyaml's loader, for one, refuses a str subclass."""
+    if isinstance(value, Mapping):
+        return dict((plain(key), plain(item)) for key, item in value.items())
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+class WorkerModule:
+    """AnsibleModule's interface to a step, in the worker process of the task that runs it."""
+
+    def __init__(self, task, name, argument_spec, supports_check_mode=False, mutually_exclusive=None, required_together=None,
+                 required_one_of=None, required_if=None, required_by=None):
+        self._name = name
+        self.check_mode = bool(task.check_mode)
+        self._diff = bool(task.diff)
+        self._warnings = []
+        validator = ArgumentSpecValidator(argument_spec, mutually_exclusive=mutually_exclusive, required_together=required_together,
+                                          required_one_of=required_one_of, required_if=required_if, required_by=required_by)
+        validation = validator.validate(plain(task.args))
+        # pylint: disable-next=protected-access
+        self.no_log_values = set(validation._no_log_values)
+        self.params = validation.validated_parameters
+        if validation.error_messages:
+            self.fail_json(msg=validation.errors.msg)
+        if self.check_mode and not supports_check_mode:
+            self._end(dict(skipped=True, msg="%s writes; it does not run in check mode" % name))
+
+    def warn(self, warning):
+        self._warnings.append(warning)
+
+    def _end(self, result):
+        if self._warnings:
+            result.setdefault("warnings", list(self._warnings))
+        raise StepEnded(remove_values(result, self.no_log_values))
+
+    def exit_json(self, **kwargs):
+        self._end(dict(kwargs, changed=bool(kwargs.get("changed", False))))
+
+    def fail_json(self, msg, exception=None, **kwargs):
+        # A traceback is for the module's author, not the task's result (ansible-core keeps its own at -vvv).
+        del exception
+        self._end(dict(kwargs, failed=True, msg=msg))
+
+
+class WorkerAWSModule(WorkerModule):
+    """AnsibleAWSModule's interface to a step: the AWS connection options (amazon.aws's spec), clients and failures."""
+
+    def __init__(self, task, name, argument_spec, **kwargs):
+        spec = aws_argument_spec()
+        spec.update(argument_spec)
+        super(WorkerAWSModule, self).__init__(task, name, spec, **kwargs)
+
+    @property
+    def region(self):
+        return get_aws_region(self)
+
+    def client(self, service, retry_decorator=None):
+        region, endpoint_url, connect_kwargs = get_aws_connection_info(self)
+        conn = boto3_conn(self, conn_type="client", resource=service, region=region, endpoint=endpoint_url, **connect_kwargs)
+        return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
+
+    def fail_json_aws(self, exception, msg=None, **kwargs):
+        """As AnsibleAWSModule's: the message, AWS's error code and request id, and the SDK's versions."""
+        except_msg = to_native(getattr(exception, "message", None) or exception)
+        failure = dict(msg="%s: %s" % (msg, except_msg) if msg is not None else except_msg, exception=traceback.format_exc(),
+                       **gather_sdk_versions())
+        failure.update(kwargs)
+        response = getattr(exception, "response", None)
+        if response is not None:
+            failure.update(camel_dict_to_snake_dict(response))
+        self.fail_json(**failure)
+
+    def fail_json_aws_error(self, exception):
+        """An amazon.aws helper's AnsibleAWSError (AnsibleEC2Error): with the AWS error behind it when there is one."""
+        if exception.exception:
+            self.fail_json_aws(exception.exception, msg=exception.message)
+        self.fail_json(msg=exception.message)
+
+
+def run_step(result, build, step):
+    """``step(build())``, which ends with exit_json or fail_json: ``result`` updated with that ending."""
+    try:
+        step(build())
+    except StepEnded as ended:
+        result.update(ended.result)
+        return result
+    raise RuntimeError("the step returned without exit_json or fail_json")

@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) cloudwire.atlas contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""worker.py: a step run in the action plugin's worker process gets what AnsibleModule (and amazon.aws's AnsibleAWSModule)
+give a module: validated arguments, check mode, failures and results with every no_log value removed."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from unittest.mock import MagicMock
+
+import pytest
+
+from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
+from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepEnded, WorkerAWSModule, WorkerModule, run_step
+from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import AWS_ENV
+
+SPEC = dict(name=dict(type="str", required=True), count=dict(type="int", default=2), token=dict(type="str", no_log=True),
+            mode=dict(type="str", choices=["a", "b"], default="a"))
+
+
+@pytest.fixture(autouse=True)
+def no_aws_environment(monkeypatch):
+    for name in AWS_ENV:
+        monkeypatch.delenv(name, raising=False)
+
+
+def task(check_mode=False, **args):
+    return MagicMock(args=args, check_mode=check_mode, diff=False)
+
+
+def ended(build):
+    with pytest.raises(StepEnded) as info:
+        build()
+    return info.value.result
+
+
+def test_arguments_are_validated_with_their_defaults():
+    module = WorkerModule(task(name="app", count="3"), "demo", SPEC)
+    assert module.params == dict(name="app", count=3, token=None, mode="a")
+    assert module.check_mode is False
+
+
+def test_a_broken_rule_fails_naming_the_option_before_the_step_runs():
+    missing = ended(lambda: WorkerModule(task(count=1), "demo", SPEC))
+    assert missing == dict(failed=True, msg="missing required arguments: name")
+    wrong = ended(lambda: WorkerModule(task(name="app", mode="c"), "demo", SPEC))
+    assert wrong["failed"] is True and "mode" in wrong["msg"] and "c" in wrong["msg"] and "a, b" in wrong["msg"], wrong
+    unknown = ended(lambda: WorkerModule(task(name="app", colour="red"), "demo", SPEC))
+    assert unknown["failed"] is True and "colour" in unknown["msg"], unknown
+    both = ended(lambda: WorkerModule(task(name="app", token="t0k3n-value", mode="b"), "demo", SPEC, mutually_exclusive=[("token", "mode")]))
+    assert both["failed"] is True and "token|mode" in both["msg"], both
+
+
+def test_no_log_values_never_leave_the_step():
+    module = WorkerModule(task(name="app", token="s3cr3t-t0k3n"), "demo", SPEC)
+    assert "s3cr3t-t0k3n" in module.no_log_values
+    failure = ended(lambda: module.fail_json(msg="the server refused s3cr3t-t0k3n", detail={"echo": "s3cr3t-t0k3n"},
+                                             exception="Traceback: s3cr3t-t0k3n"))
+    assert failure["failed"] is True and "s3cr3t-t0k3n" not in repr(failure), failure
+    assert "exception" not in failure and failure["msg"] == "the server refused ********", failure
+    done = ended(lambda: module.exit_json(vpcs={"app": "s3cr3t-t0k3n"}))
+    assert done == dict(changed=False, vpcs={"app": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"})  # as AnsibleModule masks a whole value
+
+
+def test_check_mode_skips_a_step_that_writes_and_runs_one_that_reads():
+    skipped = ended(lambda: WorkerModule(task(check_mode=True, name="app"), "vpc_peering_aws", SPEC))
+    assert skipped == dict(skipped=True, msg="vpc_peering_aws writes; it does not run in check mode")
+    reader = WorkerModule(task(check_mode=True, name="app"), "vpc_peering_plan", SPEC, supports_check_mode=True)
+    assert reader.check_mode is True
+
+
+def test_warnings_come_with_the_result():
+    module = WorkerModule(task(name="app"), "demo", SPEC)
+    module.warn("the stack is still updating")
+    assert ended(lambda: module.exit_json(changed=True)) == dict(changed=True, warnings=["the stack is still updating"])
+
+
+def test_run_step_returns_the_ending_and_refuses_a_step_without_one():
+    result = run_step({"from_base": 1}, lambda: WorkerModule(task(name="app"), "demo", SPEC), lambda m: m.exit_json(name=m.params["name"]))
+    assert result == {"from_base": 1, "changed": False, "name": "app"}
+    with pytest.raises(RuntimeError, match="without exit_json or fail_json"):
+        run_step({}, lambda: WorkerModule(task(name="app"), "demo", SPEC), lambda m: None)
+
+
+def test_the_aws_options_are_amazon_aws_and_come_from_the_environment_as_for_a_module(monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-example-secret")
+    module = WorkerAWSModule(task(name="app", access_key="AKIAEXAMPLE", endpoint_url="http://127.0.0.1:5000"), "demo", SPEC)
+    assert module.region == "eu-west-1"
+    assert module.params["access_key"] == "AKIAEXAMPLE" and module.params["endpoint_url"] == "http://127.0.0.1:5000"
+    # The secret key (an environment fallback, no_log in amazon.aws's spec) is masked in anything the step returns.
+    assert "wJalrXUtnFEMI-example-secret" in module.no_log_values
+    failure = ended(lambda: module.fail_json(msg="signature for wJalrXUtnFEMI-example-secret does not match"))
+    assert "wJalrXUtnFEMI-example-secret" not in failure["msg"], failure
+
+
+def test_an_aws_error_fails_with_its_message_code_and_request():
+    module = WorkerAWSModule(task(name="app", region="us-east-1"), "demo", SPEC)
+
+    class ClientError(Exception):
+        response = {"Error": {"Code": "UnauthorizedOperation", "Message": "You are not authorized"},
+                    "ResponseMetadata": {"RequestId": "req-1", "HTTPStatusCode": 403}}
+
+    failure = ended(lambda: module.fail_json_aws_error(AnsibleAWSError(message="Could not accept pcx-1", exception=ClientError("denied"))))
+    assert failure["failed"] is True and failure["msg"] == "Could not accept pcx-1: denied", failure
+    assert failure["error"] == {"code": "UnauthorizedOperation", "message": "You are not authorized"}, failure
+    assert failure["response_metadata"]["request_id"] == "req-1" and "botocore_version" in failure, failure
+    plain = ended(lambda: module.fail_json_aws_error(AnsibleAWSError(message="no route table rtb-1")))
+    assert plain == dict(failed=True, msg="no route table rtb-1")
+
+
+class TaggedStr(str):
+    """What ansible-core 2.19 makes of a lookup's string: a subclass of str."""
+
+
+class TaggedDict(dict):
+    pass
+
+
+def test_tagged_task_arguments_reach_the_step_as_plain_types():
+    """libyaml's loader (the plan compares stack templates as YAML) refuses a subclass of str: the step gets plain types, as a
+    module does."""
+    spec = dict(SPEC, template=dict(type="str"), tags=dict(type="dict"), names=dict(type="list", elements="str"))
+    module = WorkerModule(task(name="app", template=TaggedStr("Resources: {}\n"), tags=TaggedDict(team=TaggedStr("payments")),
+                               names=(TaggedStr("a"),)), "demo", spec)
+    assert [type(module.params["template"]), type(module.params["tags"]), type(module.params["tags"]["team"])] == [str, dict, str]
+    assert module.params["template"] == "Resources: {}\n" and [type(n) for n in module.params["names"]] == [str]
