@@ -28,8 +28,8 @@ CONTROLLER_ACTIONS = frozenset((
     "ansible.builtin.validate_argument_spec", "validate_argument_spec",
     # An action plugin: each poll of the role's waits runs in the worker process, no module process.
     "cloudwire.atlas.vpc_peering_status",
-    # The Atlas step too: its HTTP calls run in the worker process.
-    "cloudwire.atlas.vpc_peering_atlas"))
+    # The steps too: the plan, the Atlas step and the AWS step run in the worker process.
+    "cloudwire.atlas.vpc_peering_plan", "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_aws"))
 _HEX24 = re.compile(r"/[0-9a-f]{24}(?=/|$)")
 _ENTRY = re.compile(r"(/accessList/)[^/]+")
 _BYNAME = re.compile(r"(/groups/byName/)[^/]+")
@@ -140,13 +140,17 @@ def _action(result):
 
 
 def uses_boto3(action):
-    return action.startswith("amazon.aws.") or action in ("cloudwire.atlas.vpc_peering_routes", "cloudwire.atlas.vpc_peering_plan",
-                                                          "cloudwire.atlas.vpc_peering_aws")
+    """Modules that import boto3 (the plan and the AWS step run in the worker process: they are not module processes)."""
+    return action.startswith("amazon.aws.") or action == "cloudwire.atlas.vpc_peering_routes"
 
 
 def uses_atlas(action):
-    """Modules with an Atlas client (vpc_peering_plan has both: it counts as an Atlas and as a boto3 process)."""
-    return action.startswith("cloudwire.atlas.atlas_") or action == "cloudwire.atlas.vpc_peering_plan"
+    """Modules with an Atlas client."""
+    return action.startswith("cloudwire.atlas.atlas_")
+
+
+# Action plugins with an Atlas client: one per host and task (a worker process runs every item of a host's loop).
+ATLAS_WORKER_ACTIONS = frozenset(("cloudwire.atlas.vpc_peering_plan", "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_status"))
 
 
 def task_figures(run):
@@ -154,12 +158,14 @@ def task_figures(run):
     executed = Counter()
     processes = Counter()
     by_action = Counter()
+    atlas_clients = 0
     for _name, host, result, _duration in run.host_tasks():
         if result.get("skipped") and not result.get("results"):
             continue
         executed[host] += 1
         action = _action(result)
         items = [r for r in result.get("results", []) if not r.get("skipped")] if "results" in result else [result]
+        atlas_clients += len(items) if uses_atlas(action) else int(action in ATLAS_WORKER_ACTIONS)
         if action not in CONTROLLER_ACTIONS:
             processes[host] += len(items)
             by_action[action] += len(items)
@@ -170,7 +176,8 @@ def task_figures(run):
         "by_action": dict(by_action),
         "boto3_processes_per_host": sum(n for a, n in by_action.items() if uses_boto3(a)) / hosts,
         "atlas_processes_per_host": sum(n for a, n in by_action.items() if uses_atlas(a)) / hosts,
-        "atlas_processes": sum(n for a, n in by_action.items() if uses_atlas(a)),
+        # Module processes and workers of action plugins that made an Atlas client (each pays at most one digest challenge).
+        "atlas_clients": atlas_clients,
     }
 
 
@@ -182,7 +189,7 @@ def resource_of(path):
     return _HEX24.sub("/{id}", path)
 
 
-def atlas_figures(log, hosts=1, atlas_processes=None):
+def atlas_figures(log, hosts=1, atlas_clients=None):
     api = [r for r in log if r["path"].startswith("/api/")]
     challenges = [r for r in api if r["challenge"]]
     calls = [r for r in api if not r["challenge"]]
@@ -199,7 +206,7 @@ def atlas_figures(log, hosts=1, atlas_processes=None):
         "per_host": {"reads": len(reads) / hosts, "writes": len(writes) / hosts, "challenges": len(challenges) / hosts},
         "by_resource": dict(by_resource),
         "max_reads_of_one_resource_per_host": max([n / hosts for k, n in by_resource.items() if k.startswith("GET")] or [0]),
-        "challenges_per_process": (len(challenges) / atlas_processes) if atlas_processes else None,
+        "challenges_per_client": (len(challenges) / atlas_clients) if atlas_clients else None,
     }
 
 
@@ -217,7 +224,7 @@ def figures(run, hosts=1):
         "seconds": run.seconds,
         "ok": run.ok,
         "tasks": tasks,
-        "atlas": atlas_figures(run.atlas_log, hosts, tasks["atlas_processes"]),
+        "atlas": atlas_figures(run.atlas_log, hosts, tasks["atlas_clients"]),
         "aws": aws_figures(run.aws_log, hosts),
         "changed_hosts": sum(1 for s in run.stats.values() if s["changed"]),
     }

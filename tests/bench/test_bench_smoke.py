@@ -27,7 +27,7 @@ def test_module_against_uri(world, tmp_path):
 
 @pytest.mark.slow
 def test_noop_run_of_one_vpc_is_counted(world):
-    """Converge one VPC, then one no-op run: zero writes on both sides, at most one challenge per Atlas module process,
+    """Converge one VPC, then one no-op run: zero writes on both sides, at most one challenge per Atlas client,
     every AWS call a read, and the page renders the figures."""
     fleet = scenarios.fleet(world, 1, noop_runs=1)
     noop = fleet["noop"]
@@ -36,8 +36,8 @@ def test_noop_run_of_one_vpc_is_counted(world):
     assert noop["atlas"]["writes"] == 0, noop["atlas"]["by_resource"]
     assert noop["aws"]["writes"] == 0, noop["aws"]["by_action"]
     assert noop["changed_hosts"] == 0
-    assert noop["tasks"]["atlas_processes"] >= 1
-    assert noop["atlas"]["challenges"] <= noop["tasks"]["atlas_processes"], noop
+    assert noop["tasks"]["atlas_clients"] >= 1
+    assert noop["atlas"]["challenges"] <= noop["tasks"]["atlas_clients"], noop
     assert noop["atlas"]["reads"] == noop["atlas"]["calls"] > 0
     assert all(action.split(":")[1].startswith(("Describe", "Get", "List")) for action in noop["aws"]["by_action"]), noop["aws"]
     assert set(fleet["converge"]["wait"]) <= {"connection", "available", "active"}
