@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
@@ -34,7 +36,19 @@ ARGUMENT_SPEC = dict(
     poll_seconds=dict(type="float", default=10),
     aws_account_id=dict(type="str"),
     accepter_region=dict(type="str"),
+    since=dict(type="float"),
 )
+
+
+def first_poll_after(since, poll_seconds, clock=None, sleep=None):
+    """Sleep until one interval after ``since`` (epoch seconds of the change the wait follows), never longer than one interval.
+
+    Why: a poll at once after the request (or acceptance) reads a state Atlas has not changed yet and puts the next read a whole
+    interval later; reading one interval after the change, as a script would, sees it a fraction of an interval sooner."""
+    if since is not None:
+        delay = min(since + poll_seconds - (clock or time.time)(), poll_seconds)
+        if delay > 0:
+            (sleep or time.sleep)(delay)
 
 
 class ActionModule(ActionBase):
@@ -56,6 +70,7 @@ class ActionModule(ActionBase):
         problem = connection_problem(args)
         if problem:
             return dict(result, failed=True, **problem)
+        first_poll_after(args["since"], args["poll_seconds"])
         try:
             client, project_id = _SESSIONS.get(args)
             peering, statuses, cluster = None, {}, None

@@ -227,10 +227,11 @@ def vpc_peering_outcome(host, step, hostvars):
 
 
 def vpc_peering_ids(host, hostvars):
-    """The host's ids now: the plan's, completed by the stack this run deployed, the Atlas step and the connection wait."""
+    """The host's ids now: the plan's, completed by the stack this run deployed, the Atlas step, the connection wait and the
+    AWS step."""
     return late_ids(vpc_peering_plan_of(host, hostvars), stack_outputs_now=_stack_outputs(hostvars, host),
                     atlas_done=vpc_peering_outcome(host, "atlas", hostvars), connection=_last_poll(hostvars, host, REGISTERED["connection"]),
-                    cluster=_last_poll(hostvars, host, REGISTERED["cluster"]))
+                    cluster=_last_poll(hostvars, host, REGISTERED["cluster"]), aws_done=vpc_peering_outcome(host, "aws", hostvars))
 
 
 def _step_input(host, step, hostvars):

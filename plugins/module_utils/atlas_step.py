@@ -163,8 +163,7 @@ class AtlasStep:
                 self.fail([vpc["name"]], "%s the network peering to %s in account %s" % (
                     "request" if wanted["request"] == "create" else "change", wanted["vpc_id"], wanted["aws_account_id"]), exc)
                 continue
-            self.did([vpc["name"]])
-            self.result(vpc["name"])["peering"] = peering_view(raw)
+            self.requested(vpc["name"], raw)
         # A FAILED or TERMINATING peering must be gone before Atlas takes a new request for the same VPC.
         for name, old_id, body in again:
             if self.failed(name):
@@ -175,8 +174,14 @@ class AtlasStep:
             except AtlasError as exc:
                 self.fail([name], "request the network peering to %s again" % body["vpcId"], exc)
                 continue
-            self.did([name])
-            self.result(name)["peering"] = peering_view(raw)
+            self.requested(name, raw)
+
+    def requested(self, name, raw):
+        """Atlas took the VPC's peering request: its answer, and when (the wait for the pcx- id polls one interval later)."""
+        self.did([name])
+        mine = self.result(name)
+        mine["peering"] = peering_view(raw)
+        mine["requested_at"] = time.time()
 
     def remove_containers(self, vpcs):
         regions = {}

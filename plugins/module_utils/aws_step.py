@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
@@ -93,6 +94,8 @@ def apply(module):
             if item.get("accept") in acceptable:
                 # Before its routes, which go through this connection (the order the module has always kept).
                 accept_vpc_peering_connection(ec2, item["accept"])
+                # The wait for AVAILABLE polls one interval after this.
+                results[name]["accepted_at"] = time.time()
                 results[name]["changed"] = True
                 results[name]["done"].append("peering: pending acceptance of %s" % item["accept"])
             changes, pcx = [], None

@@ -163,6 +163,10 @@ vpcs:
     peering:
       description: The peering after the request (C(id), C(connection_id), C(status_name), C(error_state_name)), or null.
       type: dict
+    requested_at:
+      description: When Atlas took the VPC's peering request (epoch seconds); the role's wait for the C(pcx-) id polls one interval later.
+      type: float
+      returned: when the step requested the peering
     entries:
       description: The access-list entries added or updated for the VPC.
       type: list

@@ -122,6 +122,11 @@ vpcs:
     changed:
       description: Whether this VPC's actions changed something.
       type: bool
+    accepted_at:
+      description: When the step accepted the VPC's peering connection (epoch seconds); the role's wait for C(AVAILABLE) polls one
+        interval later.
+      type: float
+      returned: when the step accepted a connection
     done:
       description: >-
         What this run found and changed that the plan could not see, in the words of the role's report (C(route rtb-...: missing),

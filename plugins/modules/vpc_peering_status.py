@@ -62,6 +62,12 @@ options:
   accepter_region:
     description: The VPC's region (for the messages).
     type: str
+  since:
+    description:
+      - Epoch seconds of the change the wait follows (the role passes when the Atlas step requested the peering, or when the AWS
+        step accepted its connection). The poll reads no earlier than O(poll_seconds) after it, sleeping at most O(poll_seconds), so
+        a wait's first poll comes one interval after the change, not at once.
+    type: float
 extends_documentation_fragment:
   - cloudwire.atlas.atlas
   - cloudwire.atlas.atlas.project

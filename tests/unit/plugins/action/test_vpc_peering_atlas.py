@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import time
 
 from ansible_collections.cloudwire.atlas.plugins.action import vpc_peering_atlas
 from ansible_collections.cloudwire.atlas.plugins.module_utils import atlas_step
@@ -45,6 +46,7 @@ def test_the_container_every_entry_in_one_request_then_each_peering(atlas):
     atlas.route("POST", "/groups/%s/accessList" % GROUP, {"results": []}, status=201)
     atlas.route("POST", "/groups/%s/peers" % GROUP, _answer_peering, status=201)
     container = dict(region="us-east-1", atlas_cidr_block="192.168.248.0/21")
+    before = time.time()
     result = step(**_connection(atlas, vpcs=[
         dict(name="app", container=container, peering=_peering("vpc-0a1b2c3d", "10.1.0.0/16"), access_list=[{"cidr_block": "10.1.0.0/16"}]),
         dict(name="api", container=container, peering=_peering("vpc-0e5f6a7b8c", "10.2.0.0/16"), access_list=[{"cidr_block": "10.2.0.0/16"}]),
@@ -55,6 +57,8 @@ def test_the_container_every_entry_in_one_request_then_each_peering(atlas):
         assert mine["changed"] and mine["error"] is None and mine["container_id"] == CONTAINER, mine
         # The peering went into the container the same step created (the plan had no id for it).
         assert mine["peering"]["container_id"] == CONTAINER and mine["peering"]["vpc_id"] == vpc_id and mine["entries"] == [cidr], mine
+        # When Atlas took the request: the wait for the pcx- id polls one interval after it.
+        assert before <= mine["requested_at"] <= time.time(), mine
     writes = [(e["method"], e["path"].rsplit("/", 1)[-1]) for e in atlas.api_requests()]
     assert writes == [("POST", "containers"), ("POST", "accessList"), ("POST", "peers"), ("POST", "peers")], writes
     posted = json.loads(next(e for e in atlas.api_requests() if e["path"].endswith("/accessList"))["body"])

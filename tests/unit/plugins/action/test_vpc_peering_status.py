@@ -98,6 +98,38 @@ def test_the_polls_client_takes_the_retry_deadline_of_the_environment(monkeypatc
     assert len(clients) == 1 and clients[0].retry_policy.deadline == 9.0
 
 
+
+class Clock:
+    def __init__(self, now):
+        self.now = now
+        self.sleeps = []
+
+    def time(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.sleeps.append(round(seconds, 6))
+        self.now += seconds
+
+
+def test_the_first_poll_comes_one_interval_after_the_change_it_follows():
+    for since, slept in ((None, []), (999.75, [0.75]), (990.0, []), (1004.0, [1.0])):
+        # None: no change this run (poll at once); 0.25 s after the request: 0.75 s more; long after: at once; a time ahead of
+        # this clock: never more than one interval.
+        clock = Clock(1000.0)
+        vpc_peering_status.first_poll_after(since, 1.0, clock=clock.time, sleep=clock.sleep)
+        assert clock.sleeps == slept, (since, clock.sleeps)
+
+
+def test_a_poll_given_the_time_of_the_change_reads_one_interval_after_it(atlas, monkeypatch):
+    clock = Clock(1000.0)
+    monkeypatch.setattr(vpc_peering_status.time, "time", clock.time)
+    monkeypatch.setattr(vpc_peering_status.time, "sleep", clock.sleep)
+    atlas.route("GET", "/groups/%s/peers/%s" % (GROUP, PEER), {"id": PEER, "statusName": "AVAILABLE", "connectionId": "pcx-1"})
+    result = poll(**_connection(atlas, peering_id=PEER, wait_for="available", poll_seconds=2, since=999.5))
+    assert result["reached"] is True and clock.sleeps == [1.5], (result, clock.sleeps)
+    assert len(atlas.api_requests()) == 1
+
 def test_the_documented_options_are_the_options_it_takes():
     documented, taken = documented_and_taken(documentation, vpc_peering_status.ARGUMENT_SPEC)
     assert documented == taken
