@@ -16,7 +16,7 @@ README = os.path.join(TESTS_DIR, "README.md")
 ANSIBLE_TEST_SUITES = {"unit", "integration"}
 # Not suites: the helper package, and what the suites write.
 NOT_SUITES = {"support", "output", "__pycache__"}
-MIRRORED = ("module_utils", "filter", "action")
+MIRRORED = ("module_utils", "filter", "action", "plugin_utils")
 
 
 def readme_text():

@@ -98,7 +98,6 @@ def test_the_polls_client_takes_the_retry_deadline_of_the_environment(monkeypatc
     assert len(clients) == 1 and clients[0].retry_policy.deadline == 9.0
 
 
-
 class Clock:
     def __init__(self, now):
         self.now = now
@@ -129,6 +128,7 @@ def test_a_poll_given_the_time_of_the_change_reads_one_interval_after_it(atlas, 
     result = poll(**_connection(atlas, peering_id=PEER, wait_for="available", poll_seconds=2, since=999.5))
     assert result["reached"] is True and clock.sleeps == [1.5], (result, clock.sleeps)
     assert len(atlas.api_requests()) == 1
+
 
 def test_the_documented_options_are_the_options_it_takes():
     documented, taken = documented_and_taken(documentation, vpc_peering_status.ARGUMENT_SPEC)
