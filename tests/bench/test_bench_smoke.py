@@ -48,7 +48,7 @@ def test_noop_run_of_one_vpc_is_counted(world):
     assert "| no-op (converged) |" in page
     names = {t["name"]: t["status"] for t in report.targets(results)}
     assert names["No-op and check run of one VPC: zero writes on either side"] == "met"
-    assert names["No-op run: at most one digest challenge per module process"] == "met"
+    assert names["No-op run: at most one digest challenge per Atlas client"] == "met"
 
 
 def scenarios_machine():
