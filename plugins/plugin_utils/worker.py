@@ -88,9 +88,10 @@ class WorkerModule:
         self._end(dict(kwargs, changed=bool(kwargs.get("changed", False))))
 
     def fail_json(self, msg, exception=None, **kwargs):
-        # A traceback is for the module's author, not the task's result (ansible-core keeps its own at -vvv).
-        del exception
-        self._end(dict(kwargs, failed=True, msg=msg))
+        failure = dict(kwargs, failed=True, msg=msg)
+        if isinstance(exception, str):
+            failure["exception"] = exception  # a traceback, as a module returns it (shown at -vvv)
+        self._end(failure)
 
 
 class WorkerAWSModule(WorkerModule):

@@ -52,8 +52,9 @@ def targets(res):
         add("Converge of %d existing VPC(s): AWS calls at most 2x the script's" % hosts, ratios["aws"] <= 2.0,
             "%.2fx (%d vs %d)" % (ratios["aws"], peer["role"]["aws"]["calls"], peer["script"]["aws"]["calls"]))
         why = ""
-        if ratios["seconds"] > wall_limit and ratios["floor"]:
-            why = "the role's preflight followed by the script itself takes %.2fx the script (section 3); see the notes" % ratios["floor"]
+        if ratios["seconds"] > wall_limit and ratios["shape"]:
+            why = ("the converge's tasks with nothing to do in them take %.2fx the script by themselves (section 3, shape); see the "
+                   "notes" % ratios["shape"])
         add("Converge of %d existing VPC(s): wall time at most %gx the script's" % (hosts, wall_limit), ratios["seconds"] <= wall_limit,
             "%.2fx (%s s vs %s s)" % (ratios["seconds"], _f(peer["role"]["seconds"]), _f(peer["script"]["seconds"])), why)
     scale = res.get("scale") or {}
@@ -106,8 +107,10 @@ def peer_ratios(peer):
     role, script = peer["role"], peer["script"]
     # Results saved before the bench ran preflight_then_script.yml have no floor.
     floor = (peer.get("preflight_then_script") or {}).get("seconds")
+    shape = (peer.get("shape") or {}).get("seconds")
     return {"seconds": role["seconds"] / script["seconds"], "atlas": role["atlas"]["calls"] / max(script["atlas"]["calls"], 1),
-            "aws": role["aws"]["calls"] / max(script["aws"]["calls"], 1), "floor": floor / script["seconds"] if floor else None}
+            "aws": role["aws"]["calls"] / max(script["aws"]["calls"], 1), "floor": floor / script["seconds"] if floor else None,
+            "shape": shape / script["seconds"] if shape else None}
 
 
 def _peer(peer_results):
@@ -120,8 +123,8 @@ def _peer(peer_results):
              "inventory: the converge's tasks with nothing to do in them (the three steps started with no VPC, the per-host "
              "tasks, two waits of two polls 1 s apart), the least a converge built this way takes here. *Preflight, then the script* "
              "is `tests/bench/preflight_then_script.yml`: the role's own preflight (the read and plan of every VPC), then the script "
-             "as the apply step and one check and report per host, from the same start: the least any converge that plans first "
-             "and then applies takes here, however its apply step is built.", "",
+             "as the apply step (a process of its own, its start and imports included) and one check and report per host, from "
+             "the same start.", "",
              "| VPCs | script s | peer.yml s | ratio | shape, no work s | preflight, then the script s (ratio) | script Atlas calls "
              "(challenges) | peer.yml Atlas calls (challenges) | ratio | script AWS calls | peer.yml AWS calls | ratio |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -291,7 +294,7 @@ def _single(res):
             "%s %s" % (_short_action(k), v) for k, v in sorted(fig["tasks"]["by_action"].items())))
     if res.get("single_by_name"):
         fig = res["single_by_name"]["noop"]
-        lines.append("* **no-op by project name**, Atlas calls by resource: %s (each Atlas module process resolves the name "
+        lines.append("* **no-op by project name**, Atlas calls by resource: %s (each Atlas client resolves the name "
                      "once)." % _actions(fig["atlas"]["by_resource"]))
     lines.append("")
     return lines
@@ -394,13 +397,19 @@ How the role is built now (issue 13, plan then apply), and what that does to the
   `AnsibleAWSModule` gives a module: its options, clients and failures). ansible-playbook imports boto3 once, when it loads
   the plan's plugin, before it forks the workers. As module processes, the plan and the AWS step each spent about 1 s on
   this machine before their first call (the AnsiballZ payload built, Python started, Ansible's module code and boto3
-  imported); measured side by side, a converge of 10 existing VPCs went from 15.2 s to 10.3 s, the script taking 4.3 and
-  3.9 s in the same rounds. A converge of existing VPCs starts no module process; a stack to deploy adds one
+  imported). Measured side by side (script, then peer.yml, 10 existing VPCs, same servers): with both as module processes
+  15.2 s against the script's 4.3 s (3.57x) and, in a second set, 13.6 s against 4.3 s (3.21x); as action plugins 10.3 s
+  against 3.9 s (2.61x). A converge of existing VPCs starts no module process; a stack to deploy adds one
   `amazon.aws.cloudformation` per host.
 * **Waits without processes.** Each poll is `vpc_peering_status`, an action plugin: one GET of the one peering (or entry) the
   host waits for, from the worker process, which keeps its Atlas session for the whole loop. The access list is written before
   the peering waits; when nothing is added between them, one wait polls the peering until AVAILABLE and then its entry until
   ACTIVE (the plan folds the two waits: a task less on every host, one status read instead of one a poll).
+* **A wait's first poll one interval after the change.** The Atlas step returns when it requested each peering, the AWS
+  step when it accepted each connection; the wait that follows reads one `vpc_peering_poll_seconds` after that moment
+  (`since`), as the script does, instead of at once (too early to see the change) and then a whole interval later. The wait
+  for the `pcx-` id went from 1.6 s to 0.9 s at 10 VPCs, the converge from 2.61x to 2.46x the script in the same
+  side-by-side rounds, and it makes one Atlas read less per VPC and wait (section 3: 24 peering reads against the script's 40).
 * **Bookkeeping once per run.** After the plan, one `run_once` task indexes the run (filter `vpc_peering_index`: each
   host's plan and, for each shared step, the hosts it runs for); every host reads its own entry instead of recomputing the
   groups. The role's filters read each host's variables once per worker process (a `hostvars[host]` read recomputes every
@@ -412,30 +421,26 @@ What is left:
 
 * The hand-written script (section 3) has no per-task cost: every Ansible task, even a skipped one or an `assert`, costs each
   host a worker process. Profiled on this machine (cProfile of ansible-playbook during a converge of 10 VPCs), the controller's
-  main process forks a worker per host and task (about 9 ms each, 154 in that run) and computes each host's variables for each
-  task (`get_vars`, about 7 ms each under the profiler); ten `assert` tasks on ten hosts of a bare play take 0.085 s a task,
-  the role's per-host tasks 0.2 to 0.3 s a task (their variables and templates). A converge of 10 existing VPCs runs about
-  ten such tasks per host (section 3: tasks executed per VPC).
-  Its timeline on this machine (ansible.posix.json task times, a 9.4 s run): ansible-playbook's start 0.6 s and exit 0.2 s;
-  the argument check, the wants and the skipped role assumption 0.8 s; the plan's module process 1.8 s (its first AWS call
-  1.3 s after the task starts: the AnsiballZ payload built, Python, ansible's module code, boto3 and the EC2 client), the
-  check and the include 0.4 s; the Atlas step 0.3 s and its per-host check 0.3 s; the wait for the `pcx-` id 1.5 s (the
-  simulator's 1 s INITIATING); the AWS step 1.8 s (its first call 1.1 s after the task starts) and its check 0.3 s; the wait
-  for AVAILABLE 0.5 s; the include, the report and the summary 0.6 s. The script pays the two 1 s delays and the polls,
-  nothing else. What the role adds is a fixed cost: with longer delays (the table after section 3) the difference between
-  the two stays the same and the ratio falls.
-* Why 2x the script at 10 VPCs is out of reach: two columns of section 3 bound it. *Shape, no work*
-  (`tests/bench/converge_shape.yml`: the converge's tasks with nothing to do in them, the three steps started with
-  no VPC, two waits of two polls 1 s apart) takes about twice the script on 10 hosts by itself. *Preflight, then
-  the script* (`tests/bench/preflight_then_script.yml`) keeps the role's preflight and replaces everything after it with
-  the script itself, the fastest apply step there can be, plus one check and one report per host; on 10 VPCs it took 2.2
-  to 2.4 times the script alone in the runs made while this note was written (7.2 to 8.0 s against 3.2 to 3.6 s; section
-  3 has this page's figures). The preflight costs about 2.5 s at 10 VPCs, about 0.7 times the whole script: the start of
-  ansible-playbook, the role's argument check, each host's wants, the plan's module process (its AnsiballZ payload
-  built, Python, ansible's module code, boto3 and the Atlas client started, then the reads of both clouds) and one check
-  per host. So no apply step, sequential or overlapped (an `async` AWS step accepting each connection while the hosts
-  wait for their `pcx-` ids), brings a converge that plans before it writes under 2x on this machine; only a plan that
-  costs less than the script's own reads, or no separate plan, would. The target stays in the Targets table as it was
-  set, not met.
+  main process forks a worker per host and task (about 9 ms each) and computes each host's variables for each task
+  (`get_vars`, about 7 ms each under the profiler); ten `assert` tasks on ten hosts of a bare play take 0.085 s a task, the
+  role's per-host tasks 0.2 to 0.4 s a task (their variables and templates).
+  The timeline of a 10.2 s converge of 10 existing VPCs (ansible.posix.json task times, the script taking 4.1 s beside it):
+  ansible-playbook's start and exit 1.3 s; the argument check 0.3 s, each host's wants 0.8 s, the skipped role assumption
+  0.25 s, the grouping 0.06 s; loading the plan's plugin (boto3 with it) 0.3 s and the plan 1.05 s (the EC2 client about 0.3 s
+  of it); the index, the check and the include 0.7 s; the skipped network task 0.2 s; the Atlas step 0.5 s; its per-host
+  check and the wait for the `pcx-` id 1.3 s (the simulator's 1 s INITIATING); the AWS step 1.25 s (the EC2 client, the
+  acceptance, 30 routes and 10 DNS changes); its check and the wait for AVAILABLE 1.25 s (the 1 s FINALIZING); the skipped
+  include, the report and the summary 0.75 s. The script pays the two 1 s delays, its start and its calls, nothing else.
+* Why 2x the script at 10 VPCs is still out of reach: *shape, no work* (section 3: the converge's tasks with nothing to do
+  in them, two 1 s pauses included) takes 1.4 times the script by itself on 10 hosts. The tasks that only keep the role's
+  promises (the argument check, each host's wants, the skipped assumption, the per-host checks that put each host's own
+  failure and change in the recap, the includes and the report) cost about 4 s of a converge, the script's whole time. Reaching
+  2x (about 8.2 s here) means removing about 1.5 s of them, about five per-host tasks: each host's own line in the recap
+  for each step, or the phase includes, which is a change of what the role promises rather than of how it is built.
+  *Preflight, then the script* is no bound any more: peer.yml is now faster than the role's preflight followed by the
+  script, whose apply step pays a process start and boto3's import that the role's steps no longer pay.
+* Tried and not kept: importing the role's filters in ansible-playbook before it forks (each worker then skips compiling
+  them: 12 loads of the filter file in a converge instead of 66) made no measurable difference in six interleaved rounds;
+  one Jinja expression for the wants instead of a YAML mapping of one-line templates saved about 0.1 s and reads worse.
 * The waits poll at a fixed `vpc_peering_poll_seconds` so that each poll prints its status (default 10 s; 1 s here).
 """
