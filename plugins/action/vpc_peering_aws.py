@@ -12,17 +12,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.cloudwire.atlas.plugins.module_utils import aws_step
-from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import WorkerAWSModule, run_step
+from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepAction, WorkerAWSModule, run_step
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp  # no longer has any effect
-        return run_step(result, lambda: WorkerAWSModule(self._task, "vpc_peering_aws", aws_step.argument_spec()), aws_step.apply)
+class ActionModule(StepAction):
+    def step(self, result):
+        return run_step(result, lambda: WorkerAWSModule(self._task, "cloudwire.atlas.vpc_peering_aws", aws_step.argument_spec()),
+                        aws_step.apply)

@@ -12,19 +12,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible.plugins.action import ActionBase
-
 from ansible_collections.cloudwire.atlas.plugins.module_utils import plan_step
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
-from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import WorkerAWSModule, run_step
+from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepAction, WorkerAWSModule, run_step
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp  # no longer has any effect
-        return run_step(result, lambda: WorkerAWSModule(self._task, "vpc_peering_plan", supports_check_mode=True,
+class ActionModule(StepAction):
+    def step(self, result):
+        # Both clouds' options: amazon.aws's (WorkerAWSModule) and the Atlas connection's (atlas_module_kwargs).
+        return run_step(result, lambda: WorkerAWSModule(self._task, "cloudwire.atlas.vpc_peering_plan", supports_check_mode=True,
                                                         **atlas_module_kwargs(plan_step.argument_spec())), plan_step.run)

@@ -15,13 +15,13 @@ __metaclass__ = type
 import time
 
 from ansible.errors import AnsibleActionFail
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, clusters, peerings
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, connection_problem
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError
 from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, entries_due, status_outcome
 from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
+from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepAction
 
 # One per worker process: the loop of one host and task shares it.
 _SESSIONS = AtlasSessions()
@@ -51,13 +51,8 @@ def first_poll_after(since, poll_seconds, clock=None, sleep=None):
             (sleep or time.sleep)(delay)
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
-
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        del tmp  # no longer has any effect
+class ActionModule(StepAction):
+    def step(self, result):
         # A peering, its access-list entries, both (one wait for AVAILABLE and ACTIVE), or a cluster's private string alone.
         spec = atlas_module_kwargs(ARGUMENT_SPEC, required_one_of=[("peering_id", "entries", "cluster_name")],
                                    mutually_exclusive=[("peering_id", "cluster_name"), ("entries", "cluster_name")])

@@ -5,7 +5,7 @@
 
 The action plugin cloudwire.atlas.vpc_peering_atlas runs it in the controller's worker process (no module process). It takes a
 ``module``: anything with ``params``, ``client``, ``project_id``, ``fail_on_error``, ``fail_json`` and ``exit_json``, as
-module.AtlasModule has; the plugin builds them on module.AtlasModuleMixin.
+module.AtlasModule has; the plugin builds it with plugin_utils/worker.py (WorkerAtlasModule).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -7,11 +7,12 @@ Why: a module process builds its payload (about 0.3 s for one that carries amazo
 imports Ansible's module code and boto3 before its first call. The worker process is forked from ansible-playbook, which
 loaded the action plugin, and with it boto3, before the first fork; so the step starts at its first call.
 
-``WorkerModule`` is the part of AnsibleModule a step uses: the task's arguments validated against the step's spec (aliases,
-defaults, environment fallbacks, the no_log values they carry), check mode, warnings, and ``exit_json``/``fail_json``, which
-end the step with the task's result, every no_log value removed from it. ``WorkerAWSModule`` adds what amazon.aws's
-AnsibleAWSModule gives its modules: the common AWS options, ``region``, ``client`` and the AWS failure helpers, built on
-amazon.aws's own connection functions.
+``StepAction`` is the action plugin of such a step. ``WorkerModule`` is the part of AnsibleModule a step uses: the task's
+arguments validated against the step's spec (aliases, defaults, environment fallbacks, the no_log values they carry), check
+mode, warnings, and ``exit_json``/``fail_json``, which end the step with the task's result, every no_log value removed from
+it. ``WorkerAWSModule`` adds what amazon.aws's AnsibleAWSModule gives its modules: the common AWS options, ``region``,
+``client`` and the AWS failure helpers, built on amazon.aws's own connection functions. ``WorkerAtlasModule`` adds what
+AtlasModule gives this collection's modules: the Atlas connection and project options, the client and the project id.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -25,6 +26,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.action import ActionBase
 
 from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
     boto3_conn,
@@ -34,6 +36,9 @@ from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
 )
 from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
 from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
+from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModuleMixin
 
 
 class StepEnded(Exception):
@@ -127,6 +132,35 @@ class WorkerAWSModule(WorkerModule):
         if exception.exception:
             self.fail_json_aws(exception.exception, msg=exception.message)
         self.fail_json(msg=exception.message)
+
+
+class WorkerAtlasModule(AtlasModuleMixin, WorkerModule):
+    """AtlasModule's interface to a step: the Atlas connection and project options, a client made on first use, the project id,
+    the one handler of Atlas errors."""
+
+    def __init__(self, task, name, argument_spec, supports_check_mode=False, **rules):
+        WorkerModule.__init__(self, task, name, supports_check_mode=supports_check_mode, **atlas_module_kwargs(argument_spec, **rules))
+        self._init_atlas(project=True)
+
+    @property
+    def client(self):
+        return self.atlas_client
+
+
+class StepAction(ActionBase):
+    """The action plugin of a step done in the worker process: no module process, no connection, no files to transfer."""
+
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(StepAction, self).run(tmp, task_vars)
+        del tmp  # no longer has any effect
+        return self.step(result)
+
+    def step(self, result):
+        """The task's result: ``result`` (ActionBase's) completed by the step."""
+        raise NotImplementedError
 
 
 def run_step(result, build, step):

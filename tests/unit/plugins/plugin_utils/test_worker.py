@@ -13,16 +13,16 @@ from unittest.mock import MagicMock
 import pytest
 
 from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepEnded, WorkerAWSModule, WorkerModule, run_step
-from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import AWS_ENV
+from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepEnded, WorkerAWSModule, WorkerAtlasModule, WorkerModule, run_step
+from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import ATLAS_ENV, AWS_ENV
 
 SPEC = dict(name=dict(type="str", required=True), count=dict(type="int", default=2), token=dict(type="str", no_log=True),
             mode=dict(type="str", choices=["a", "b"], default="a"))
 
 
 @pytest.fixture(autouse=True)
-def no_aws_environment(monkeypatch):
-    for name in AWS_ENV:
+def no_cloud_environment(monkeypatch):
+    for name in AWS_ENV + ATLAS_ENV:
         monkeypatch.delenv(name, raising=False)
 
 
@@ -127,3 +127,13 @@ def test_tagged_task_arguments_reach_the_step_as_plain_types():
                                names=(TaggedStr("a"),)), "demo", spec)
     assert [type(module.params["template"]), type(module.params["tags"]), type(module.params["tags"]["team"])] == [str, dict, str]
     assert module.params["template"] == "Resources: {}\n" and [type(n) for n in module.params["names"]] == [str]
+
+
+def test_the_atlas_options_are_checked_and_a_password_in_the_base_url_never_leaves():
+    url = "https://svc:hunter2-Secret@cloud.mongodb.com"
+    refused = ended(lambda: WorkerAtlasModule(task(name="app", base_url=url, public_key="pub", private_key="priv-key-123",
+                                                   project_id="5e2211c17a3e5a48f5497de3"), "demo", SPEC))
+    assert refused["failed"] is True and "base_url" in refused["msg"] and "https://***@cloud.mongodb.com" in refused["msg"], refused
+    assert "hunter2-Secret" not in repr(refused) and "priv-key-123" not in repr(refused), refused
+    no_project = ended(lambda: WorkerAtlasModule(task(name="app", public_key="pub", private_key="priv-key-123"), "demo", SPEC))
+    assert no_project["failed"] is True and "project_id" in no_project["msg"] and "project_name" in no_project["msg"], no_project
