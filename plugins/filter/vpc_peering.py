@@ -55,9 +55,9 @@ from ansible.errors import AnsibleFilterError
 # templates one of these filters, compiling each file it imports from source (collection plugins get no bytecode cache).
 from ansible_collections.cloudwire.atlas.plugins.module_utils.ids import late_ids
 
-# Hosts that share these are planned by one plan task (and their AWS writes made by one step).
+# Hosts that share these are planned by one module process (and their AWS writes made by one).
 READ_GROUP_KEYS = ("region", "endpoint_url", "assume_role_arn", "project_id", "project_name", "base_url", "public_key", "atlas_cidr_block")
-# Hosts that share these write to one Atlas project's access list: one step for all of them (Atlas refuses
+# Hosts that share these write to one Atlas project's access list: one module process for all of them (Atlas refuses
 # concurrent additions).
 PROJECT_GROUP_KEYS = ("project_id", "project_name", "base_url", "public_key")
 # Which planned actions each shared step applies.
@@ -227,11 +227,10 @@ def vpc_peering_outcome(host, step, hostvars):
 
 
 def vpc_peering_ids(host, hostvars):
-    """The host's ids now: the plan's, completed by the stack this run deployed, the Atlas step, the connection wait and the
-    AWS step."""
+    """The host's ids now: the plan's, completed by the stack this run deployed, the Atlas step and the connection wait."""
     return late_ids(vpc_peering_plan_of(host, hostvars), stack_outputs_now=_stack_outputs(hostvars, host),
                     atlas_done=vpc_peering_outcome(host, "atlas", hostvars), connection=_last_poll(hostvars, host, REGISTERED["connection"]),
-                    cluster=_last_poll(hostvars, host, REGISTERED["cluster"]), aws_done=vpc_peering_outcome(host, "aws", hostvars))
+                    cluster=_last_poll(hostvars, host, REGISTERED["cluster"]))
 
 
 def _step_input(host, step, hostvars):

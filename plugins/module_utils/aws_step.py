@@ -3,9 +3,9 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The AWS step of the vpc_peering role: one AWS account and region's writes for the VPCs its plan names, in one go.
 
-The action plugin cloudwire.atlas.vpc_peering_aws runs it in the controller's worker process (no module process). It takes a
-``module`` with what amazon.aws's AnsibleAWSModule has (``params``, ``client``, ``fail_json``, ``exit_json``); the plugin builds
-it with plugin_utils/worker.py. Every call goes through amazon.aws's EC2 helpers (their retries and errors).
+The module cloudwire.atlas.vpc_peering_aws runs it. It takes a ``module`` with what amazon.aws's AnsibleAWSModule has
+(``params``, ``client``, ``fail_json``, ``exit_json``). Every call goes through amazon.aws's EC2 helpers (their retries and
+errors).
 """
 
 from __future__ import absolute_import, division, print_function

@@ -20,13 +20,12 @@ def route_table_ids_of(outputs):
     return [rtb for rtb in (outputs.get(OUTPUT_ROUTE_TABLES) or "").split(",") if rtb]
 
 
-def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None, cluster=None, aws_done=None):
+def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None, cluster=None):
     """The ids of a VPC at a step of the run: the plan's, completed by what this run produced so far.
 
     ``stack_outputs_now``: the outputs of the stack this run deployed; ``atlas_done``: the Atlas step's result for the VPC
     (container id, peering, when it requested the peering); ``connection``: the last peering status the connection wait saw;
-    ``cluster``: the last poll of the wait for the cluster's private connection string; ``aws_done``: the AWS step's result for
-    the VPC (when it accepted the peering connection).
+    ``cluster``: the last poll of the wait for the cluster's private connection string.
     """
     ids = dict(plan.get("ids") or {})
     if stack_outputs_now:
@@ -46,9 +45,8 @@ def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None, clu
             ids["peering_id"] = peering["id"]
         if peering.get("connection_id"):
             ids["connection_id"] = peering["connection_id"]
-    # When this run requested the peering and accepted its connection: each wait's first poll comes one interval after.
+    # When this run requested the peering: the wait for the pcx- id polls first one interval after.
     ids["requested_at"] = (atlas_done or {}).get("requested_at")
-    ids["accepted_at"] = (aws_done or {}).get("accepted_at")
     if (cluster or {}).get("private_srv"):
         ids["private_srv"] = cluster["private_srv"]
     return ids

@@ -9,7 +9,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r"""
 module: vpc_peering_aws
-short_description: Apply the AWS side of vpc_peering plans for the VPCs of one account and region, in one step
+short_description: Apply the AWS side of vpc_peering plans for the VPCs of one account and region, in one process
 version_added: 0.1.0
 description:
   - Used by the C(cloudwire.atlas.vpc_peering) role, with the actions M(cloudwire.atlas.vpc_peering_plan) planned. For the VPCs of
@@ -20,10 +20,6 @@ description:
   - Only the one route per table is touched (M(amazon.aws.ec2_vpc_route_table) cannot remove a single route without purging the
     others, and sleeps 5 seconds per changed table, also in check mode).
   - A VPC whose action fails gets its C(error) in RV(vpcs) and the task fails after the other VPCs' actions are done.
-  - Runs on the controller (an action plugin, no module process). A module process would spend about 1 s before its first call,
-    between the two waits of every converge. Connection options are read on the controller (task arguments, C(module_defaults) of
-    C(group/cloudwire.atlas.aws), or the controller's C(AWS_*) environment variables; the task's C(environment) keyword does not
-    apply).
 options:
   destination_cidr_block:
     description: The peered CIDR (the Atlas CIDR block).
@@ -141,3 +137,15 @@ vpcs:
       description: Why an action of this VPC failed, or null.
       type: str
 """
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils import aws_step
+
+
+def main():
+    aws_step.apply(AnsibleAWSModule(argument_spec=aws_step.argument_spec(), supports_check_mode=False))
+
+
+if __name__ == "__main__":
+    main()

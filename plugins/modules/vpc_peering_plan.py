@@ -13,7 +13,7 @@ short_description: Read both sides of AWS VPC to MongoDB Atlas peerings and plan
 version_added: 0.1.0
 description:
   - Reads everything the C(cloudwire.atlas.vpc_peering) role converges (or tears down) for one or more VPCs of one AWS account and
-    region and one Atlas project, in one step, and plans each VPC.
+    region and one Atlas project, in one module process, and plans each VPC.
   - On AWS, each VPC's network stack (when C(stack_name) is given), the VPCs with their DNS attributes and the route tables in
     scope, each kind read once for all the VPCs; the caller's account only when a VPC does not exist (yet).
   - On Atlas, the project's network container in O(region), the peerings and the access list, each list read once for all the VPCs,
@@ -25,10 +25,6 @@ description:
     with the ids each needs.
   - Read-only on both clouds. The role runs it once per AWS account, region and Atlas project for the whole inventory.
   - O(validate_certs) applies to both clouds.
-  - Runs on the controller (an action plugin, no module process). The plan is on the path of every run, and a module process would
-    spend about 1 s before its first call. Connection options are read on the controller (task arguments, C(module_defaults) of
-    C(group/cloudwire.atlas.aws) and C(group/cloudwire.atlas.atlas), or the controller's C(AWS_*) and C(MONGODB_ATLAS_*) environment
-    variables; the task's C(environment) keyword does not apply).
 options:
   atlas_cidr_block:
     description:
@@ -312,3 +308,16 @@ api_calls:
   returned: always
   type: dict
 """
+
+from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
+
+from ansible_collections.cloudwire.atlas.plugins.module_utils import plan_step
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
+
+
+def main():
+    plan_step.run(AnsibleAWSModule(supports_check_mode=True, **atlas_module_kwargs(plan_step.argument_spec())))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,41 +1,24 @@
 # -*- coding: utf-8 -*-
 # Copyright: cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""A step of the vpc_peering role run by its action plugin in the controller's worker process, with no module process.
-
-Why: a module process builds its payload (about 0.3 s for one that carries amazon.aws's EC2 helpers), starts Python and
-imports Ansible's module code and boto3 before its first call. The worker process is forked from ansible-playbook, which
-loaded the action plugin, and with it boto3, before the first fork; so the step starts at its first call.
+"""What the role's steps done in the controller's worker process share: the Atlas step and the polls are action plugins, with
+no module process (the Atlas step is HTTP calls only, and a poll would otherwise start a process each time).
 
 ``StepAction`` is the action plugin of such a step. ``WorkerModule`` is the part of AnsibleModule a step uses: the task's
 arguments validated against the step's spec (aliases, defaults, environment fallbacks, the no_log values they carry), check
 mode, warnings, and ``exit_json``/``fail_json``, which end the step with the task's result, every no_log value removed from
-it. ``WorkerAWSModule`` adds what amazon.aws's AnsibleAWSModule gives its modules: the common AWS options, ``region``,
-``client`` and the AWS failure helpers, built on amazon.aws's own connection functions. ``WorkerAtlasModule`` adds what
-AtlasModule gives this collection's modules: the Atlas connection and project options, the client and the project id.
+it. ``WorkerAtlasModule`` adds what AtlasModule gives this collection's modules: the Atlas connection and project options, the
+client and the project id.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import traceback
-
 from ansible.module_utils.common._collections_compat import Mapping
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.common.dict_transformations import camel_dict_to_snake_dict
 from ansible.module_utils.common.parameters import remove_values
-from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.action import ActionBase
-
-from ansible_collections.amazon.aws.plugins.module_utils.botocore import (
-    boto3_conn,
-    gather_sdk_versions,
-    get_aws_connection_info,
-    get_aws_region,
-)
-from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
-from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModuleMixin
@@ -97,41 +80,6 @@ class WorkerModule:
         if isinstance(exception, str):
             failure["exception"] = exception  # a traceback, as a module returns it (shown at -vvv)
         self._end(failure)
-
-
-class WorkerAWSModule(WorkerModule):
-    """AnsibleAWSModule's interface to a step: the AWS connection options (amazon.aws's spec), clients and failures."""
-
-    def __init__(self, task, name, argument_spec, **kwargs):
-        spec = aws_argument_spec()
-        spec.update(argument_spec)
-        super(WorkerAWSModule, self).__init__(task, name, spec, **kwargs)
-
-    @property
-    def region(self):
-        return get_aws_region(self)
-
-    def client(self, service, retry_decorator=None):
-        region, endpoint_url, connect_kwargs = get_aws_connection_info(self)
-        conn = boto3_conn(self, conn_type="client", resource=service, region=region, endpoint=endpoint_url, **connect_kwargs)
-        return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
-
-    def fail_json_aws(self, exception, msg=None, **kwargs):
-        """As AnsibleAWSModule's: the message, AWS's error code and request id, and the SDK's versions."""
-        except_msg = to_native(getattr(exception, "message", None) or exception)
-        failure = dict(msg="%s: %s" % (msg, except_msg) if msg is not None else except_msg, exception=traceback.format_exc(),
-                       **gather_sdk_versions())
-        failure.update(kwargs)
-        response = getattr(exception, "response", None)
-        if response is not None:
-            failure.update(camel_dict_to_snake_dict(response))
-        self.fail_json(**failure)
-
-    def fail_json_aws_error(self, exception):
-        """An amazon.aws helper's AnsibleAWSError (AnsibleEC2Error): with the AWS error behind it when there is one."""
-        if exception.exception:
-            self.fail_json_aws(exception.exception, msg=exception.message)
-        self.fail_json(msg=exception.message)
 
 
 class WorkerAtlasModule(AtlasModuleMixin, WorkerModule):

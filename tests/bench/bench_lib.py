@@ -28,8 +28,8 @@ CONTROLLER_ACTIONS = frozenset((
     "ansible.builtin.validate_argument_spec", "validate_argument_spec",
     # An action plugin: each poll of the role's waits runs in the worker process, no module process.
     "cloudwire.atlas.vpc_peering_status",
-    # The steps too: the plan, the Atlas step and the AWS step run in the worker process.
-    "cloudwire.atlas.vpc_peering_plan", "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_aws"))
+    # The Atlas step too: its HTTP calls run in the worker process.
+    "cloudwire.atlas.vpc_peering_atlas"))
 _HEX24 = re.compile(r"/[0-9a-f]{24}(?=/|$)")
 _ENTRY = re.compile(r"(/accessList/)[^/]+")
 _BYNAME = re.compile(r"(/groups/byName/)[^/]+")
@@ -140,17 +140,17 @@ def _action(result):
 
 
 def uses_boto3(action):
-    """Modules that import boto3 (the plan and the AWS step run in the worker process: they are not module processes)."""
-    return action.startswith("amazon.aws.") or action == "cloudwire.atlas.vpc_peering_routes"
+    return action.startswith("amazon.aws.") or action in ("cloudwire.atlas.vpc_peering_routes", "cloudwire.atlas.vpc_peering_plan",
+                                                          "cloudwire.atlas.vpc_peering_aws")
 
 
 def uses_atlas(action):
-    """Modules with an Atlas client."""
-    return action.startswith("cloudwire.atlas.atlas_")
+    """Modules with an Atlas client (vpc_peering_plan has both: it counts as an Atlas and as a boto3 process)."""
+    return action.startswith("cloudwire.atlas.atlas_") or action == "cloudwire.atlas.vpc_peering_plan"
 
 
 # Action plugins with an Atlas client: one per host and task (a worker process runs every item of a host's loop).
-ATLAS_WORKER_ACTIONS = frozenset(("cloudwire.atlas.vpc_peering_plan", "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_status"))
+ATLAS_WORKER_ACTIONS = frozenset(("cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_status"))
 
 
 def task_figures(run):

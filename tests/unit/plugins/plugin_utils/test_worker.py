@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""worker.py: a step run in the action plugin's worker process gets what AnsibleModule (and amazon.aws's AnsibleAWSModule)
-give a module: validated arguments, check mode, failures and results with every no_log value removed."""
+"""worker.py: a step run in the action plugin's worker process gets what AnsibleModule (and AtlasModule) give a module:
+validated arguments, check mode, failures and results with every no_log value removed."""
 
 from __future__ import absolute_import, division, print_function
 
@@ -12,9 +12,8 @@ from unittest.mock import MagicMock
 
 import pytest
 
-from ansible_collections.amazon.aws.plugins.module_utils.exceptions import AnsibleAWSError
-from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepEnded, WorkerAWSModule, WorkerAtlasModule, WorkerModule, run_step
-from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import ATLAS_ENV, AWS_ENV
+from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepEnded, WorkerAtlasModule, WorkerModule, run_step
+from ansible_collections.cloudwire.atlas.tests.unit.plugins.action.actions import ATLAS_ENV
 
 SPEC = dict(name=dict(type="str", required=True), count=dict(type="int", default=2), token=dict(type="str", no_log=True),
             mode=dict(type="str", choices=["a", "b"], default="a"))
@@ -22,7 +21,7 @@ SPEC = dict(name=dict(type="str", required=True), count=dict(type="int", default
 
 @pytest.fixture(autouse=True)
 def no_cloud_environment(monkeypatch):
-    for name in AWS_ENV + ATLAS_ENV:
+    for name in ATLAS_ENV:
         monkeypatch.delenv(name, raising=False)
 
 
@@ -65,9 +64,9 @@ def test_no_log_values_never_leave_the_step():
 
 
 def test_check_mode_skips_a_step_that_writes_and_runs_one_that_reads():
-    skipped = ended(lambda: WorkerModule(task(check_mode=True, name="app"), "vpc_peering_aws", SPEC))
-    assert skipped == dict(skipped=True, msg="vpc_peering_aws writes; it does not run in check mode")
-    reader = WorkerModule(task(check_mode=True, name="app"), "vpc_peering_plan", SPEC, supports_check_mode=True)
+    skipped = ended(lambda: WorkerModule(task(check_mode=True, name="app"), "vpc_peering_atlas", SPEC))
+    assert skipped == dict(skipped=True, msg="vpc_peering_atlas writes; it does not run in check mode")
+    reader = WorkerModule(task(check_mode=True, name="app"), "vpc_peering_status", SPEC, supports_check_mode=True)
     assert reader.check_mode is True
 
 
@@ -82,33 +81,6 @@ def test_run_step_returns_the_ending_and_refuses_a_step_without_one():
     assert result == {"from_base": 1, "changed": False, "name": "app"}
     with pytest.raises(RuntimeError, match="without exit_json or fail_json"):
         run_step({}, lambda: WorkerModule(task(name="app"), "demo", SPEC), lambda m: None)
-
-
-def test_the_aws_options_are_amazon_aws_and_come_from_the_environment_as_for_a_module(monkeypatch):
-    monkeypatch.setenv("AWS_REGION", "eu-west-1")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-example-secret")
-    module = WorkerAWSModule(task(name="app", access_key="AKIAEXAMPLE", endpoint_url="http://127.0.0.1:5000"), "demo", SPEC)
-    assert module.region == "eu-west-1"
-    assert module.params["access_key"] == "AKIAEXAMPLE" and module.params["endpoint_url"] == "http://127.0.0.1:5000"
-    # The secret key (an environment fallback, no_log in amazon.aws's spec) is masked in anything the step returns.
-    assert "wJalrXUtnFEMI-example-secret" in module.no_log_values
-    failure = ended(lambda: module.fail_json(msg="signature for wJalrXUtnFEMI-example-secret does not match"))
-    assert "wJalrXUtnFEMI-example-secret" not in failure["msg"], failure
-
-
-def test_an_aws_error_fails_with_its_message_code_and_request():
-    module = WorkerAWSModule(task(name="app", region="us-east-1"), "demo", SPEC)
-
-    class ClientError(Exception):
-        response = {"Error": {"Code": "UnauthorizedOperation", "Message": "You are not authorized"},
-                    "ResponseMetadata": {"RequestId": "req-1", "HTTPStatusCode": 403}}
-
-    failure = ended(lambda: module.fail_json_aws_error(AnsibleAWSError(message="Could not accept pcx-1", exception=ClientError("denied"))))
-    assert failure["failed"] is True and failure["msg"] == "Could not accept pcx-1: denied", failure
-    assert failure["error"] == {"code": "UnauthorizedOperation", "message": "You are not authorized"}, failure
-    assert failure["response_metadata"]["request_id"] == "req-1" and "botocore_version" in failure, failure
-    plain = ended(lambda: module.fail_json_aws_error(AnsibleAWSError(message="no route table rtb-1")))
-    assert plain == dict(failed=True, msg="no route table rtb-1")
 
 
 class TaggedStr(str):
