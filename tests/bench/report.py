@@ -384,32 +384,27 @@ def _notes():
 NOTES = """
 How the role is built now (issue 13, plan then apply), and what that does to the figures above:
 
-* **One plan, made once.** `cloudwire.atlas.vpc_peering_plan` reads both clouds once per AWS account, region and Atlas
-  project (one DescribeVpcs and one DescribeRouteTables for all the VPCs, the DNS attributes side by side, the caller
-  identity only when a VPC does not exist yet; each Atlas list once) and plans every VPC in
+* **One plan, made once.** `cloudwire.atlas.vpc_peering_plan` reads both clouds in one module process per AWS account,
+  region and Atlas project (one DescribeVpcs and one DescribeRouteTables for all the VPCs, the DNS attributes side by side,
+  the caller identity only when a VPC does not exist yet; each Atlas list once) and plans every VPC in
   `plugins/module_utils/plan.py`: findings, problems, the ordered actions with their ids. A no-op or a drift check is the
   plan and the report; nothing else runs.
 * **Shared write steps.** Atlas is written once per project (`vpc_peering_atlas`: the container, every access-list entry in
   one POST, the peering requests) and AWS once per account and region (`vpc_peering_aws`: acceptances, routes, DNS through
-  amazon.aws's EC2 helpers, the VPCs side by side). No write step re-reads what the plan read.
-* **No module process on the converge's path.** The plan, the Atlas step, the AWS step and the polls are action plugins: they
-  run in ansible-playbook's worker process (`plugins/plugin_utils/worker.py` gives the plan and the AWS step what amazon.aws's
-  `AnsibleAWSModule` gives a module: its options, clients and failures). ansible-playbook imports boto3 once, when it loads
-  the plan's plugin, before it forks the workers. As module processes, the plan and the AWS step each spent about 1 s on
-  this machine before their first call (the AnsiballZ payload built, Python started, Ansible's module code and boto3
-  imported). Measured side by side (script, then peer.yml, 10 existing VPCs, same servers): with both as module processes
-  15.2 s against the script's 4.3 s (3.57x) and, in a second set, 13.6 s against 4.3 s (3.21x); as action plugins 10.3 s
-  against 3.9 s (2.61x). A converge of existing VPCs starts no module process; a stack to deploy adds one
-  `amazon.aws.cloudformation` per host.
+  amazon.aws's EC2 helpers, the VPCs side by side). No write step re-reads what the plan read; a converge of N VPCs runs two
+  module processes (three with a stack to deploy: `amazon.aws.cloudformation` per host), not a handful per VPC. On this 2-core
+  machine a module process costs 0.6 s (Atlas) to 1.1 s (boto3) of CPU, so that is where a per-host design lost its time.
+  The Atlas step is an action plugin, like the polls: HTTP calls only, from the worker process, no module process.
 * **Waits without processes.** Each poll is `vpc_peering_status`, an action plugin: one GET of the one peering (or entry) the
   host waits for, from the worker process, which keeps its Atlas session for the whole loop. The access list is written before
   the peering waits; when nothing is added between them, one wait polls the peering until AVAILABLE and then its entry until
   ACTIVE (the plan folds the two waits: a task less on every host, one status read instead of one a poll).
 * **A wait's first poll one interval after the change.** The Atlas step returns when it requested each peering, the AWS
   step when it accepted each connection; the wait that follows reads one `vpc_peering_poll_seconds` after that moment
-  (`since`), as the script does, instead of at once (too early to see the change) and then a whole interval later. The wait
-  for the `pcx-` id went from 1.6 s to 0.9 s at 10 VPCs, the converge from 2.61x to 2.46x the script in the same
-  side-by-side rounds, and it makes one Atlas read less per VPC and wait (section 3: 24 peering reads against the script's 40).
+  (`since`), as the script does, instead of at once, which is too early to see the change. It saves reads, not time here: at
+  10 VPCs 20 to 24 peering reads against the script's 40 (section 3; 40 before this change too), and the wait for the `pcx-`
+  id took 1.0 s with it and without it in interleaved rounds (the simulator's 1 s INITIATING). With real Atlas and the default
+  10 s interval it is one read less per VPC and wait, against a per-project rate limit.
 * **Bookkeeping once per run.** After the plan, one `run_once` task indexes the run (filter `vpc_peering_index`: each
   host's plan and, for each shared step, the hosts it runs for); every host reads its own entry instead of recomputing the
   groups. The role's filters read each host's variables once per worker process (a `hostvars[host]` read recomputes every
@@ -423,24 +418,29 @@ What is left:
   host a worker process. Profiled on this machine (cProfile of ansible-playbook during a converge of 10 VPCs), the controller's
   main process forks a worker per host and task (about 9 ms each) and computes each host's variables for each task
   (`get_vars`, about 7 ms each under the profiler); ten `assert` tasks on ten hosts of a bare play take 0.085 s a task, the
-  role's per-host tasks 0.2 to 0.4 s a task (their variables and templates).
-  The timeline of a 10.2 s converge of 10 existing VPCs (ansible.posix.json task times, the script taking 4.1 s beside it):
-  ansible-playbook's start and exit 1.3 s; the argument check 0.3 s, each host's wants 0.8 s, the skipped role assumption
-  0.25 s, the grouping 0.06 s; loading the plan's plugin (boto3 with it) 0.3 s and the plan 1.05 s (the EC2 client about 0.3 s
-  of it); the index, the check and the include 0.7 s; the skipped network task 0.2 s; the Atlas step 0.5 s; its per-host
-  check and the wait for the `pcx-` id 1.3 s (the simulator's 1 s INITIATING); the AWS step 1.25 s (the EC2 client, the
-  acceptance, 30 routes and 10 DNS changes); its check and the wait for AVAILABLE 1.25 s (the 1 s FINALIZING); the skipped
-  include, the report and the summary 0.75 s. The script pays the two 1 s delays, its start and its calls, nothing else.
+  role's per-host tasks 0.2 to 0.5 s a task (their variables and templates).
+  Where a converge of 10 existing VPCs spends its time (ansible.posix.json task times, medians of six interleaved rounds in
+  which the converge took 13.4 s and the script 5.4 s, the machine's cores shared): ansible-playbook's start and exit about
+  1.5 s; the argument check 0.4 s, each host's wants 0.9 s, the skipped role assumption 0.3 s, the grouping 0.1 s; the plan
+  1.4 s; the index, the check and the include 0.8 s; the skipped network task 0.3 s; the Atlas step 0.8 s; its per-host
+  check 0.55 s and the wait for the `pcx-` id 1.0 s (the simulator's 1 s INITIATING); the AWS step 1.8 s (the acceptance,
+  30 routes and 10 DNS changes); its check 0.5 s and the wait for AVAILABLE 1.0 s (the 1 s FINALIZING); the skipped include,
+  the report and the summary 0.95 s. The script pays the two 1 s delays, its start and its calls, nothing else.
 * Why 2x the script at 10 VPCs is still out of reach: *shape, no work* (section 3: the converge's tasks with nothing to do
-  in them, two 1 s pauses included) takes 1.4 times the script by itself on 10 hosts. The tasks that only keep the role's
-  promises (the argument check, each host's wants, the skipped assumption, the per-host checks that put each host's own
-  failure and change in the recap, the includes and the report) cost about 4 s of a converge, the script's whole time. Reaching
-  2x (about 8.2 s here) means removing about 1.5 s of them, about five per-host tasks: each host's own line in the recap
-  for each step, or the phase includes, which is a change of what the role promises rather than of how it is built.
-  *Preflight, then the script* is no bound any more: peer.yml is now faster than the role's preflight followed by the
-  script, whose apply step pays a process start and boto3's import that the role's steps no longer pay.
-* Tried and not kept: importing the role's filters in ansible-playbook before it forks (each worker then skips compiling
-  them: 12 loads of the filter file in a converge instead of 66) made no measurable difference in six interleaved rounds;
-  one Jinja expression for the wants instead of a YAML mapping of one-line templates saved about 0.1 s and reads worse.
+  in them, two 1 s pauses included) takes about 1.4 times the script by itself on 10 hosts. The tasks that only keep the
+  role's promises (the argument check, each host's wants, the skipped assumption, the per-host checks that put each host's
+  own failure and change in the recap, the includes and the report) are about a third of a converge. Reaching 2x means
+  removing about five of them from every host: each host's own line in the recap for each step, or the phase includes,
+  which changes what the role promises rather than how it is built.
+* Tried and not kept, each measured against the same code without it:
+  * the plan and the AWS step as action plugins, in the worker process (no AnsiballZ payload, no Python start, boto3 imported
+    once by ansible-playbook): six interleaved rounds of a converge of 10 VPCs took 13.39 s as modules and 13.40 s as action
+    plugins (the plan 1.40 s and 1.36 s, the AWS step 1.78 s and 1.74 s), and four rounds measured the controller's CPU
+    (ansible-playbook and its children) at 16.2 s as modules, 17.0 s as action plugins. So a module process's start costs far less
+    wall time than the 0.6 to 1.1 s of CPU measured for it earlier (above), and the worker does not win it back. The modules stayed; their code moved to `module_utils/plan_step.py` and `aws_step.py` (thin modules,
+    unit tests with botocore's Stubber);
+  * importing the role's filters in ansible-playbook before it forks (each worker then skips compiling them: 12 loads of the
+    filter file in a converge instead of 66): no measurable difference in six interleaved rounds;
+  * one Jinja expression for the wants instead of a YAML mapping of one-line templates: about 0.1 s, and it reads worse.
 * The waits poll at a fixed `vpc_peering_poll_seconds` so that each poll prints its status (default 10 s; 1 s here).
 """
