@@ -437,8 +437,9 @@ What is left:
     once by ansible-playbook): six interleaved rounds of a converge of 10 VPCs took 13.39 s as modules and 13.40 s as action
     plugins (the plan 1.40 s and 1.36 s, the AWS step 1.78 s and 1.74 s), and four rounds measured the controller's CPU
     (ansible-playbook and its children) at 16.2 s as modules, 17.0 s as action plugins. So a module process's start costs far less
-    wall time than the 0.6 to 1.1 s of CPU measured for it earlier (above), and the worker does not win it back. The modules stayed; their code moved to `module_utils/plan_step.py` and `aws_step.py` (thin modules,
-    unit tests with botocore's Stubber);
+    wall time than the 0.6 to 1.1 s of CPU measured for it earlier (above), and the worker does not win it back. The
+    modules stayed; their code moved to `module_utils/plan_step.py` and `aws_step.py` (thin modules, unit tests with
+    botocore's Stubber);
   * importing the role's filters in ansible-playbook before it forks (each worker then skips compiling them: 12 loads of the
     filter file in a converge instead of 66): no measurable difference in six interleaved rounds;
   * one Jinja expression for the wants instead of a YAML mapping of one-line templates: about 0.1 s, and it reads worse.
