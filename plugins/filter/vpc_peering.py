@@ -63,7 +63,7 @@ PROJECT_GROUP_KEYS = ("project_id", "project_name", "base_url", "public_key")
 # Which planned actions each shared step applies.
 STEP_ACTIONS = {
     "atlas": ("container", "peering", "access_list"),
-    "aws": ("accept", "routes", "dns"),
+    "aws": ("wait_connection", "accept", "routes", "dns", "wait_available"),
     "atlas_late": ("access_list_late",),
     "atlas_teardown": ("access_list_remove", "peering_delete"),
     "aws_teardown": ("routes_remove",),
@@ -79,7 +79,6 @@ REGISTERED = {
     "atlas_teardown": "vpc_peering_atlas_result",
     "aws_teardown": "vpc_peering_aws_result",
     "containers": "vpc_peering_containers_result",
-    "connection": "vpc_peering_connection",
     "cluster": "vpc_peering_cluster",
 }
 # A host's database user as the plan reads it: everything but the password, which stays in the host's own variables.
@@ -227,9 +226,10 @@ def vpc_peering_outcome(host, step, hostvars):
 
 
 def vpc_peering_ids(host, hostvars):
-    """The host's ids now: the plan's, completed by the stack this run deployed, the Atlas step and the connection wait."""
+    """The host's ids now: the plan's, completed by the stack this run deployed, the Atlas step and the AWS step (the pcx- id
+    its wait found)."""
     return late_ids(vpc_peering_plan_of(host, hostvars), stack_outputs_now=_stack_outputs(hostvars, host),
-                    atlas_done=vpc_peering_outcome(host, "atlas", hostvars), connection=_last_poll(hostvars, host, REGISTERED["connection"]),
+                    atlas_done=vpc_peering_outcome(host, "atlas", hostvars), connection=vpc_peering_outcome(host, "aws", hostvars),
                     cluster=_last_poll(hostvars, host, REGISTERED["cluster"]))
 
 
@@ -260,6 +260,14 @@ def _step_input(host, step, hostvars):
         item["dns"] = (actions.get("dns") or {}).get("attributes") or []
         # A stack deployed by this run: the plan could not read its VPC's DNS attributes.
         item["dns_check"] = bool((actions.get("stack") or {}).get("dns_check"))
+        # The waits around the writes: for the pcx- id (from one interval after this run requested the peering), for AVAILABLE
+        # (and the VPC's access-list entry ACTIVE, when the plan folded that wait in).
+        item["wait_connection"] = "wait_connection" in actions
+        item["wait_available"] = "wait_available" in actions
+        if item["wait_connection"] or item["wait_available"]:
+            item["peering_id"] = ids.get("peering_id")
+            item["requested_at"] = ids.get("requested_at")
+            item["entries"] = ids.get("available_wait_entries") or []
     elif step == "atlas_teardown":
         item["access_list_remove"] = (actions.get("access_list_remove") or {}).get("entries") or []
         item["peering_delete"] = (actions.get("peering_delete") or {}).get("id")

@@ -1,11 +1,17 @@
 # -*- coding: utf-8 -*-
 # Copyright: cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The AWS step of the vpc_peering role: one AWS account and region's writes for the VPCs its plan names, in one go.
+"""The AWS step of the vpc_peering role: one AWS account and region's side of its VPCs' peerings, with the waits around it.
 
-The module cloudwire.atlas.vpc_peering_aws runs it. It takes a ``module`` with what amazon.aws's AnsibleAWSModule has
-(``params``, ``client``, ``fail_json``, ``exit_json``). Every call goes through amazon.aws's EC2 helpers (their retries and
-errors).
+For each VPC, as soon as its part is ready, and the VPCs side by side: wait until Atlas gives the peering's ``pcx-`` id (when
+the plan did not know it), accept the connection, route the Atlas CIDR through it, turn on DNS; then wait until Atlas reports the
+peering AVAILABLE (and the VPC's access-list entry ACTIVE, when the plan folded that wait in). The Atlas reads are made from this
+thread, one peering (or entry) at a time, each poll judged by polls.py; the AWS writes from a pool of threads, through amazon.aws's
+EC2 helpers (their retries and errors).
+
+It takes a ``module`` with what amazon.aws's AnsibleAWSModule has (``params``, ``region``, ``client``, ``no_log_values``,
+``fail_json``, ``exit_json``) and the Atlas options when a VPC waits. The action plugin vpc_peering_aws runs it in the worker
+process and prints every poll's status (``say``); the module of the same name runs it without that.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -13,7 +19,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
     AnsibleEC2Error,
@@ -26,6 +32,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
 from ansible_collections.cloudwire.atlas.plugins.module_utils.dns import DNS_ATTRIBUTES
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import apply_route, plan as plan_route
 
@@ -35,108 +42,226 @@ WRITE_THREADS = 8
 
 
 def argument_spec():
-    """The step's own options (the AWS connection options are amazon.aws's)."""
+    """The step's own options (the AWS connection options are amazon.aws's; the Atlas ones, which only the waits use, come from
+    atlas_module_kwargs)."""
     routes = dict(connection_id=dict(type="str"), route_table_ids=dict(type="list", elements="str"),
                   changes=dict(type="list", elements="dict"))
     vpc = dict(name=dict(type="str", required=True), vpc_id=dict(type="str"), accept=dict(type="str"),
                routes=dict(type="dict", options=routes), routes_remove=dict(type="dict"),
                dns=dict(type="list", elements="str", choices=[attribute for attribute, _key, _line in DNS_ATTRIBUTES], default=[]),
                dns_check=dict(type="bool", default=False))
-    return dict(destination_cidr_block=dict(type="str", required=True), vpcs=dict(type="list", elements="dict", required=True, options=vpc))
+    vpc.update(peering_id=dict(type="str"), wait_connection=dict(type="bool", default=False), requested_at=dict(type="float"),
+               wait_available=dict(type="bool", default=False), entries=dict(type="list", elements="str", default=[]))
+    return dict(destination_cidr_block=dict(type="str", required=True), vpcs=dict(type="list", elements="dict", required=True, options=vpc),
+                poll_seconds=dict(type="float", default=10), polls=dict(type="int", default=90))
 
 
-def apply(module):
-    """Every AWS action of ``module.params["vpcs"]``; ends with ``module.exit_json`` or ``module.fail_json``."""
-    destination = module.params["destination_cidr_block"]
+def module_kwargs():
+    """The step's options and rules with the Atlas connection's; the project is required only by a step that waits (apply checks
+    it then): a teardown's routes need none."""
+    kwargs = atlas_module_kwargs(argument_spec())
+    kwargs["required_one_of"] = [rule for rule in kwargs["required_one_of"] if rule != ["project_id", "project_name"]]
+    return kwargs
+
+
+def apply(module, say=None):
+    """Every AWS action and wait of ``module.params["vpcs"]``; ends with ``module.exit_json`` or ``module.fail_json``.
+
+    ``say(name, line)``: called with each poll's status (the action plugin prints it)."""
+    params = module.params
+    destination = params["destination_cidr_block"]
     try:
         if validators.canonical_cidr(destination) != destination.strip():
             module.fail_json(msg="Invalid destination_cidr_block %r: not in canonical form, the block it names is %s"
                              % (destination, validators.canonical_cidr(destination)))
     except ValueError as exc:
         module.fail_json(msg="Invalid destination_cidr_block: %s" % exc)
-    vpcs = module.params["vpcs"]
-    ec2 = module.client("ec2", retry_decorator=AWSRetry.jittered_backoff())
-    results = dict((v["name"], {"changed": False, "done": [], "route_tables": [], "error": None}) for v in vpcs)
+    for index, item in enumerate(params["vpcs"]):
+        if (item.get("wait_connection") or item.get("wait_available")) and not item.get("peering_id"):
+            module.fail_json(msg="vpcs[%d] (%s): wait_connection and wait_available need the peering_id to wait for" % (index, item["name"]))
+    waits = any(item.get("wait_connection") or item.get("wait_available") for item in params["vpcs"])
+    if waits and not (params.get("project_id") or params.get("project_name")):
+        module.fail_json(msg="project_id or project_name is required when a VPC waits (wait_connection, wait_available)")
+    if params["poll_seconds"] < 0 or params["polls"] < 1:
+        module.fail_json(msg="poll_seconds must be 0 or more and polls 1 or more, got %g and %d" % (params["poll_seconds"], params["polls"]))
+    _Step(module, say).run()
 
-    def failed(name, exc):
-        results[name]["error"] = results[name]["error"] or str(exc)
 
-    # What is still pending acceptance, read once for every VPC (a connection accepted by an interrupted run is active
-    # already: nothing to do); each VPC's thread below accepts its own.
-    pending = dict((v["accept"], v["name"]) for v in vpcs if v.get("accept"))
-    acceptable = set()
-    if pending:
+class _Step:
+    """One run of the step: the waits are polled from this thread, the writes of each VPC run in the pool."""
+
+    def __init__(self, module, say):
+        self.module = module
+        self.say = say or (lambda name, line: None)
+        self.params = module.params
+        self.destination = self.params["destination_cidr_block"]
+        self.vpcs = dict((item["name"], item) for item in self.params["vpcs"])
+        self.results = dict((name, {"changed": False, "done": [], "route_tables": [], "error": None, "polls": []}) for name in self.vpcs)
+        self.atlas = None
+        # name -> (when, what it waits for, poll number) of its next poll
+        self.due = {}
+        self.writing = {}
+
+    def run(self):
+        if any(item["wait_connection"] or item["wait_available"] for item in self.vpcs.values()):
+            # Checked before any call on either cloud. Only now: the Atlas client (and requests) is not needed otherwise.
+            from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasContext  # pylint: disable=import-outside-toplevel
+            self.atlas = AtlasContext(self.module)
+            self.atlas.project_id  # pylint: disable=pointless-statement  # a project given by name is looked up before any write
+        pool = ThreadPoolExecutor(max_workers=WRITE_THREADS)
         try:
-            found = describe_vpc_peering_connections(ec2, VpcPeeringConnectionIds=sorted(pending))
-        except AnsibleEC2Error as exc:
-            for name in pending.values():
-                failed(name, exc)
-            found = []
-        acceptable = set(pcx["VpcPeeringConnectionId"] for pcx in found if pcx.get("Status", {}).get("Code") == "pending-acceptance")
+            # Made in the pool: the first wait's first poll is an interval away, time enough to load botocore's EC2 model.
+            self.ec2 = pool.submit(self.module.client, "ec2", retry_decorator=AWSRetry.jittered_backoff())
+            self.known = pool.submit(self._pending_and_tables)
+            now = time.time()
+            for name, item in self.vpcs.items():
+                if item["wait_connection"]:
+                    # One interval after this run requested the peering (too early to see its pcx- id before), at once otherwise.
+                    self._next_poll(name, "connection", 1, (item.get("requested_at") or now - self.params["poll_seconds"]) + self.params["poll_seconds"])
+                else:
+                    self._write(pool, name, item.get("accept"))
+            while self.due or self.writing:
+                for name in sorted(self.due, key=lambda n: self.due[n][0]):
+                    if self.due[name][0] <= time.time():
+                        self._poll(pool, name, *self.due.pop(name)[1:])
+                if not self.writing:
+                    time.sleep(self._until_next_poll() or 0)
+                    continue
+                finished, _running = wait(list(self.writing), timeout=self._until_next_poll(), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    name = self.writing.pop(future)
+                    future.result()  # the writes keep their errors; an exit of the module itself ends the step here
+                    if not self.results[name]["error"] and self.vpcs[name]["wait_available"]:
+                        # The wait for AVAILABLE starts once the VPC's writes are done: its first poll one interval later.
+                        self._next_poll(name, "available", 1, time.time() + self.params["poll_seconds"])
+        finally:
+            pool.shutdown(wait=True)
+        changed = any(r["changed"] for r in self.results.values())
+        errors = ["%s: %s" % (name, r["error"]) for name, r in sorted(self.results.items()) if r["error"]]
+        if errors:
+            self.module.fail_json(msg="; ".join(errors), changed=changed, vpcs=self.results)
+        self.module.exit_json(changed=changed, vpcs=self.results)
 
-    # Tables of a stack deployed by this run were not read by the plan: one read for all of them.
-    unread = dict((rtb, v["name"]) for v in vpcs if v.get("routes") and v["routes"].get("changes") is None
-                  for rtb in v["routes"].get("route_table_ids") or [])
-    tables = {}
-    if unread:
+    # ---- the waits: Atlas reads, from this thread (one Atlas client, not shared between threads) ---------------------------
+    def _next_poll(self, name, wait_for, poll, when):
+        self.due[name] = (when, wait_for, poll)
+
+    def _until_next_poll(self):
+        if not self.due:
+            return None
+        return max(0.0, min(when for when, _wait_for, _poll in self.due.values()) - time.time())
+
+    def _poll(self, pool, name, wait_for, poll):
+        # Late import: the polls' judgement and the Atlas reads, only in a step that waits.
+        from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, peerings  # pylint: disable=import-outside-toplevel
+        from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError  # pylint: disable=import-outside-toplevel
+        from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import entries_due, status_outcome  # pylint: disable=import-outside-toplevel
+        item = self.vpcs[name]
+        args = dict(wait_for=wait_for, poll=poll, polls=self.params["polls"], poll_seconds=self.params["poll_seconds"],
+                    accepter_region=self.module.region, peering_id=item["peering_id"],
+                    entries=item["entries"] if wait_for == "available" else [])
+        client, project_id = self.atlas.atlas_client, self.atlas.project_id
         try:
-            tables = dict((t["RouteTableId"], t) for t in describe_route_tables(ec2, RouteTableIds=sorted(unread)))
-        except AnsibleEC2Error as exc:
-            for name in set(unread.values()):
-                failed(name, exc)
+            raw = peerings.get(client, project_id, item["peering_id"])
+            statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"]) if entries_due(args, raw) else {}
+        except AtlasError as exc:
+            self.results[name]["error"] = "Failed to read the status Atlas reports for %s: %s" % (item["peering_id"], exc)
+            return
+        outcome = status_outcome(args, raw, statuses)
+        mine = self.results[name]
+        mine["polls"].append({"wait_for": wait_for, "poll": poll, "at": time.time(), "summary": outcome["summary"]})
+        mine["peering"] = outcome["peering"]
+        self.say(name, "%s, poll %d: %s" % (WAITING[wait_for], poll, outcome["summary"]))
+        if outcome.get("failed"):
+            mine["error"] = outcome["msg"]
+        elif not outcome["reached"]:
+            self._next_poll(name, wait_for, poll + 1, time.time() + self.params["poll_seconds"])
+        elif wait_for == "connection":
+            self._write(pool, name, raw.get("connectionId"), atlas_status=raw.get("statusName"))
 
-    def apply(item):
-        """One VPC's acceptance, routes and DNS (in a thread: the VPCs of the account and region side by side)."""
-        name = item["name"]
-        if results[name]["error"]:
+    # ---- the writes: AWS calls, in the pool (boto3 clients are thread-safe; each VPC writes only its own result) ------------
+    def _write(self, pool, name, pcx, atlas_status=None):
+        self.writing[pool.submit(self._write_vpc, name, pcx, atlas_status)] = name
+
+    def _pending_and_tables(self):
+        """What is still pending acceptance among the connections the plan named (a connection accepted by an interrupted run is
+        active already: nothing to do), and the tables of a stack deployed by this run (the plan could not read them): one read
+        of each for every VPC. name -> error for the VPCs whose read failed."""
+        ec2 = self.ec2.result()
+        errors, acceptable, tables = {}, set(), {}
+        pending = dict((v["accept"], name) for name, v in self.vpcs.items() if v.get("accept"))
+        if pending:
+            try:
+                found = describe_vpc_peering_connections(ec2, VpcPeeringConnectionIds=sorted(pending))
+                acceptable = set(pcx["VpcPeeringConnectionId"] for pcx in found if pcx.get("Status", {}).get("Code") == "pending-acceptance")
+            except AnsibleEC2Error as exc:
+                errors.update((name, str(exc)) for name in pending.values())
+        unread = dict((rtb, name) for name, v in self.vpcs.items() if v.get("routes") and v["routes"].get("changes") is None
+                      for rtb in v["routes"].get("route_table_ids") or [])
+        if unread:
+            try:
+                tables = dict((t["RouteTableId"], t) for t in describe_route_tables(ec2, RouteTableIds=sorted(unread)))
+            except AnsibleEC2Error as exc:
+                errors.update((name, str(exc)) for name in set(unread.values()))
+        return acceptable, tables, errors
+
+    def _write_vpc(self, name, pcx, atlas_status):
+        """One VPC's acceptance, routes and DNS. ``pcx``: the connection to accept (the plan's, or the one the wait found)."""
+        ec2 = self.ec2.result()
+        acceptable, tables, errors = self.known.result()
+        item, mine = self.vpcs[name], self.results[name]
+        if name in errors:
+            mine["error"] = errors[name]
             return
         try:
-            if item.get("accept") in acceptable:
+            accept = pcx if item["wait_connection"] else None
+            if accept and atlas_status != "PENDING_ACCEPTANCE":
+                # Atlas may lag: accept only what AWS still holds pending.
+                found = describe_vpc_peering_connections(ec2, VpcPeeringConnectionIds=[accept])
+                accept = accept if any(c.get("Status", {}).get("Code") == "pending-acceptance" for c in found) else None
+            elif not item["wait_connection"] and item.get("accept") in acceptable:
+                accept = item["accept"]
+            if accept:
                 # Before its routes, which go through this connection (the order the module has always kept).
-                accept_vpc_peering_connection(ec2, item["accept"])
-                # The wait for AVAILABLE polls one interval after this.
-                results[name]["accepted_at"] = time.time()
-                results[name]["changed"] = True
-                results[name]["done"].append("peering: pending acceptance of %s" % item["accept"])
-            changes, pcx = [], None
+                accept_vpc_peering_connection(ec2, accept)
+                mine["accepted_at"] = time.time()
+                mine["changed"] = True
+                mine["done"].append("peering: pending acceptance of %s" % accept)
+            changes, via = [], None
             if item.get("routes"):
-                pcx = item["routes"].get("connection_id")
+                via = item["routes"].get("connection_id") or pcx
                 changes = item["routes"].get("changes")
                 if changes is None:
                     # Only these are news to the report: the plan could not see the tables of a stack still to be deployed.
                     changes = []
                     for rtb in item["routes"].get("route_table_ids") or []:
-                        action, line = plan_route(tables.get(rtb, {"RouteTableId": rtb}), destination, pcx, "present")
+                        action, line = plan_route(tables.get(rtb, {"RouteTableId": rtb}), self.destination, via, "present")
                         if action:
                             changes.append({"route_table_id": rtb, "action": action})
-                            results[name]["done"].append(line)
-                if changes and not pcx:
-                    raise AnsibleEC2Error(message="no pcx- id to route %s through: Atlas has not requested the peering connection" % destination)
+                            mine["done"].append(line)
+                if changes and not via:
+                    raise AnsibleEC2Error(message="no pcx- id to route %s through: Atlas has not requested the peering connection"
+                                          % self.destination)
             elif item.get("routes_remove"):
                 changes = item["routes_remove"].get("changes") or []
             for change in changes:
-                if apply_route(ec2, change["route_table_id"], destination, pcx, change["action"]):
-                    results[name]["changed"] = True
-                results[name]["route_tables"].append({"route_table_id": change["route_table_id"],
-                                                      "after": None if change["action"] == "delete" else {"target": pcx, "state": "active"}})
+                if apply_route(ec2, change["route_table_id"], self.destination, via, change["action"]):
+                    mine["changed"] = True
+                mine["route_tables"].append({"route_table_id": change["route_table_id"],
+                                             "after": None if change["action"] == "delete" else {"target": via, "state": "active"}})
             for attribute, _key, line in DNS_ATTRIBUTES:
                 if item.get("dns_check") and not item.get("dns"):
                     if describe_vpc_attribute(ec2, item["vpc_id"], attribute[0].lower() + attribute[1:])[attribute]["Value"]:
                         continue
-                    results[name]["done"].append(line)
+                    mine["done"].append(line)
                 elif attribute not in item["dns"]:
                     continue
                 modify_vpc_attribute(ec2, item["vpc_id"], **{attribute: {"Value": True}})  # AWS takes one attribute per call
-                results[name]["changed"] = True
+                mine["changed"] = True
         except AnsibleEC2Error as exc:
-            failed(name, exc)
+            mine["error"] = mine["error"] or str(exc)
 
-    # boto3 clients are thread-safe; each VPC writes only its own entry of results.
-    with ThreadPoolExecutor(max_workers=WRITE_THREADS) as pool:
-        list(pool.map(apply, vpcs))
 
-    changed = any(r["changed"] for r in results.values())
-    errors = ["%s: %s" % (name, r["error"]) for name, r in sorted(results.items()) if r["error"]]
-    if errors:
-        module.fail_json(msg="; ".join(errors), changed=changed, vpcs=results)
-    module.exit_json(changed=changed, vpcs=results)
+# What each wait's progress line says it waits for.
+WAITING = {"connection": "waiting for Atlas to request the AWS peering connection",
+           "available": "waiting until Atlas reports the peering AVAILABLE"}

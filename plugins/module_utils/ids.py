@@ -24,7 +24,8 @@ def late_ids(plan, stack_outputs_now=None, atlas_done=None, connection=None, clu
     """The ids of a VPC at a step of the run: the plan's, completed by what this run produced so far.
 
     ``stack_outputs_now``: the outputs of the stack this run deployed; ``atlas_done``: the Atlas step's result for the VPC
-    (container id, peering, when it requested the peering); ``connection``: the last peering status the connection wait saw;
+    (container id, peering, when it requested the peering); ``connection``: the AWS step's result for the VPC (the peering as
+    its wait for the pcx- id saw it last);
     ``cluster``: the last poll of the wait for the cluster's private connection string.
     """
     ids = dict(plan.get("ids") or {})

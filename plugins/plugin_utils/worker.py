@@ -1,14 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: cloudwire.atlas contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What the role's steps done in the controller's worker process share: the Atlas step and the polls are action plugins, with
-no module process (the Atlas step is HTTP calls only, and a poll would otherwise start a process each time).
+"""What the role's steps done in the controller's worker process share: the Atlas step, the AWS step and the polls are action
+plugins, with no module process (the Atlas step is HTTP calls only, a poll would otherwise start a process each time, and the
+AWS step waits on Atlas around its writes and prints the status at each poll, which a module cannot).
 
 ``StepAction`` is the action plugin of such a step. ``WorkerModule`` is the part of AnsibleModule a step uses: the task's
 arguments validated against the step's spec (aliases, defaults, environment fallbacks, the no_log values they carry), check
 mode, warnings, and ``exit_json``/``fail_json``, which end the step with the task's result, every no_log value removed from
 it. ``WorkerAtlasModule`` adds what AtlasModule gives this collection's modules: the Atlas connection and project options, the
-client and the project id.
+client and the project id. ``WorkerAWSModule`` adds what amazon.aws's AnsibleAWSModule gives its modules: the AWS connection
+options, ``region`` and ``client``, through amazon.aws's own connection functions.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,6 +21,10 @@ from ansible.module_utils.common._collections_compat import Mapping
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
+
+from ansible_collections.amazon.aws.plugins.module_utils.botocore import boto3_conn, get_aws_connection_info, get_aws_region
+from ansible_collections.amazon.aws.plugins.module_utils.modules import aws_argument_spec
+from ansible_collections.amazon.aws.plugins.module_utils.retries import RetryingBotoClientWrapper
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
 from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasModuleMixin
@@ -93,6 +99,30 @@ class WorkerAtlasModule(AtlasModuleMixin, WorkerModule):
     @property
     def client(self):
         return self.atlas_client
+
+
+class WorkerAWSModule(WorkerModule):
+    """AnsibleAWSModule's interface to a step: amazon.aws's connection options (its spec wins where both name an option, as in
+    AnsibleAWSModule), the region and clients."""
+
+    def __init__(self, task, name, argument_spec, **rules):
+        spec = dict(argument_spec)
+        spec.update(aws_argument_spec())
+        WorkerModule.__init__(self, task, name, spec, **rules)
+
+    @property
+    def region(self):
+        return get_aws_region(self)
+
+    def client(self, service, retry_decorator=None):
+        region, endpoint_url, connect_kwargs = get_aws_connection_info(self)
+        conn = boto3_conn(self, conn_type="client", resource=service, region=region, endpoint=endpoint_url, **connect_kwargs)
+        return conn if retry_decorator is None else RetryingBotoClientWrapper(conn, retry_decorator)
+
+    def fail_json_aws(self, exception, msg=None, **kwargs):
+        """As AnsibleAWSModule's (boto3_conn calls it): the message and AWS's error."""
+        error = str(getattr(exception, "message", None) or exception)
+        self.fail_json(msg="%s: %s" % (msg, error) if msg else error, **kwargs)
 
 
 class StepAction(ActionBase):

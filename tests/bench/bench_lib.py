@@ -28,8 +28,8 @@ CONTROLLER_ACTIONS = frozenset((
     "ansible.builtin.validate_argument_spec", "validate_argument_spec",
     # An action plugin: each poll of the role's waits runs in the worker process, no module process.
     "cloudwire.atlas.vpc_peering_status",
-    # The Atlas step too: its HTTP calls run in the worker process.
-    "cloudwire.atlas.vpc_peering_atlas"))
+    # The Atlas step too: its HTTP calls run in the worker process; and the AWS step with its waits (boto3 in the worker).
+    "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_aws"))
 _HEX24 = re.compile(r"/[0-9a-f]{24}(?=/|$)")
 _ENTRY = re.compile(r"(/accessList/)[^/]+")
 _BYNAME = re.compile(r"(/groups/byName/)[^/]+")
@@ -140,8 +140,7 @@ def _action(result):
 
 
 def uses_boto3(action):
-    return action.startswith("amazon.aws.") or action in ("cloudwire.atlas.vpc_peering_routes", "cloudwire.atlas.vpc_peering_plan",
-                                                          "cloudwire.atlas.vpc_peering_aws")
+    return action.startswith("amazon.aws.") or action in ("cloudwire.atlas.vpc_peering_routes", "cloudwire.atlas.vpc_peering_plan")
 
 
 def uses_atlas(action):
@@ -150,7 +149,7 @@ def uses_atlas(action):
 
 
 # Action plugins with an Atlas client: one per host and task (a worker process runs every item of a host's loop).
-ATLAS_WORKER_ACTIONS = frozenset(("cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_status"))
+ATLAS_WORKER_ACTIONS = frozenset(("cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_status", "cloudwire.atlas.vpc_peering_aws"))
 
 
 def task_figures(run):

@@ -121,7 +121,7 @@ def _peer(peer_results):
              "(two subnets with their own route tables, three tables with the main one, DNS hostnames off), an empty Atlas project. "
              "Calls exclude digest challenges (shown apart). *Shape, no work* is `tests/bench/converge_shape.yml` on the same "
              "inventory: the converge's tasks with nothing to do in them (the three steps started with no VPC, the per-host "
-             "tasks, two waits of two polls 1 s apart), the least a converge built this way takes here. *Preflight, then the script* "
+             "tasks, a 2 s pause for the AWS step's two waits), the least a converge built this way takes here. *Preflight, then the script* "
              "is `tests/bench/preflight_then_script.yml`: the role's own preflight (the read and plan of every VPC), then the script "
              "as the apply step (a process of its own, its start and imports included) and one check and report per host, from "
              "the same start.", "",
@@ -328,7 +328,7 @@ def _waits(res):
     delays = res["delays"]
     delay_of = {"connection": delays["initiating_delay"], "available": delays["finalizing_delay"], "active": delays["access_list_delay"]}
     for state, wait in role_wait.items():
-        waiter = "role loop (`vpc_peering_poll_seconds: 1`)"
+        waiter = "role (`vpc_peering_poll_seconds: 1`)"
         interval = ROLE_POLL_SECONDS if state != "active" else "n/a"
         lines.append("| %s | %s | %s | %s | %s | %s |" % (waiter, names[state], delay_of[state], _f(wait["latency"]), wait["polls"], interval))
     for wait in res.get("module_wait") or []:
@@ -390,21 +390,19 @@ How the role is built now (issue 13, plan then apply), and what that does to the
   `plugins/module_utils/plan.py`: findings, problems, the ordered actions with their ids. A no-op or a drift check is the
   plan and the report; nothing else runs.
 * **Shared write steps.** Atlas is written once per project (`vpc_peering_atlas`: the container, every access-list entry in
-  one POST, the peering requests) and AWS once per account and region (`vpc_peering_aws`: acceptances, routes, DNS through
-  amazon.aws's EC2 helpers, the VPCs side by side). No write step re-reads what the plan read; a converge of N VPCs runs two
-  module processes (three with a stack to deploy: `amazon.aws.cloudformation` per host), not a handful per VPC. On this 2-core
-  machine a module process costs 0.6 s (Atlas) to 1.1 s (boto3) of CPU, so that is where a per-host design lost its time.
-  The Atlas step is an action plugin, like the polls: HTTP calls only, from the worker process, no module process.
-* **Waits without processes.** Each poll is `vpc_peering_status`, an action plugin: one GET of the one peering (or entry) the
-  host waits for, from the worker process, which keeps its Atlas session for the whole loop. The access list is written before
-  the peering waits; when nothing is added between them, one wait polls the peering until AVAILABLE and then its entry until
-  ACTIVE (the plan folds the two waits: a task less on every host, one status read instead of one a poll).
-* **A wait's first poll one interval after the change.** The Atlas step returns when it requested each peering, the AWS
-  step when it accepted each connection; the wait that follows reads one `vpc_peering_poll_seconds` after that moment
-  (`since`), as the script does, instead of at once, which is too early to see the change. It saves reads, not time here: at
-  10 VPCs 20 to 24 peering reads against the script's 40 (section 3; 40 before this change too), and the wait for the `pcx-`
-  id took 1.0 s with it and without it in interleaved rounds (the simulator's 1 s INITIATING). With real Atlas and the default
-  10 s interval it is one read less per VPC and wait, against a per-project rate limit.
+  one POST, the peering requests) and AWS once per account, region and project (`vpc_peering_aws`: acceptances, routes, DNS
+  through amazon.aws's EC2 helpers, the VPCs side by side). No write step re-reads what the plan read; a converge of N VPCs
+  runs one module process, the plan (and `amazon.aws.cloudformation` per host with a stack to deploy), not a handful per VPC.
+  Both write steps are action plugins, in the worker process.
+* **The waits inside the AWS step.** The step polls each VPC's peering (one GET of that one peering, from one thread of the
+  worker process, one Atlas session) until Atlas gives its `pcx-` id, the first poll one `vpc_peering_poll_seconds` after the
+  Atlas step requested it; accepts that connection at once, routes and turns on DNS (a pool of threads); then polls until
+  AVAILABLE, the first poll one interval after the VPC's writes, and in the same polls its access-list entry until ACTIVE
+  when nothing is added between (the plan folds the two waits). Each poll's status is printed as it is made and recorded in
+  the step's result. Its EC2 client is made while the first poll is still an interval away. Before, the two waits were
+  loops of polls on every host around an AWS step module: the module process started only after the last host had its
+  `pcx-` id (about 0.8 s to its first acceptance), and each wait was a task on every host. Measured side by side, four
+  interleaved rounds of a converge of 10 existing VPCs: median 7.66 s before, 6.61 s after (the script 3.06 s).
 * **Bookkeeping once per run.** After the plan, one `run_once` task indexes the run (filter `vpc_peering_index`: each
   host's plan and, for each shared step, the hosts it runs for); every host reads its own entry instead of recomputing the
   groups. The role's filters read each host's variables once per worker process (a `hostvars[host]` read recomputes every
@@ -419,29 +417,31 @@ What is left:
   main process forks a worker per host and task (about 9 ms each) and computes each host's variables for each task
   (`get_vars`, about 7 ms each under the profiler); ten `assert` tasks on ten hosts of a bare play take 0.085 s a task, the
   role's per-host tasks 0.2 to 0.5 s a task (their variables and templates).
-  Where a converge of 10 existing VPCs spends its time (ansible.posix.json task times, medians of six interleaved rounds in
-  which the converge took 13.4 s and the script 5.4 s, the machine's cores shared): ansible-playbook's start and exit about
-  1.5 s; the argument check 0.4 s, each host's wants 0.9 s, the skipped role assumption 0.3 s, the grouping 0.1 s; the plan
-  1.4 s; the index, the check and the include 0.8 s; the skipped network task 0.3 s; the Atlas step 0.8 s; its per-host
-  check 0.55 s and the wait for the `pcx-` id 1.0 s (the simulator's 1 s INITIATING); the AWS step 1.8 s (the acceptance,
-  30 routes and 10 DNS changes); its check 0.5 s and the wait for AVAILABLE 1.0 s (the 1 s FINALIZING); the skipped include,
-  the report and the summary 0.95 s. The script pays the two 1 s delays, its start and its calls, nothing else.
-* Why 2x the script at 10 VPCs is still out of reach: *shape, no work* (section 3: the converge's tasks with nothing to do
-  in them, two 1 s pauses included) takes about 1.4 times the script by itself on 10 hosts. The tasks that only keep the
-  role's promises (the argument check, each host's wants, the skipped assumption, the per-host checks that put each host's
-  own failure and change in the recap, the includes and the report) are about a third of a converge. Reaching 2x means
-  removing about five of them from every host: each host's own line in the recap for each step, or the phase includes,
-  which changes what the role promises rather than how it is built.
+  Where a converge of 10 existing VPCs spends its time (ansible.posix.json task times, medians of four interleaved rounds in
+  which the converge took 6.6 s and the script 3.1 s): ansible-playbook's start, exit and the gaps between tasks about 0.9 s;
+  the argument check 0.14 s, each host's wants 0.31 s, the skipped role assumption 0.11 s; the plan 1.26 s; the index, the
+  check and the include 0.33 s; the skipped network task 0.12 s; the Atlas step 0.40 s and its per-host check (while the
+  simulator's 1 s INITIATING runs); the AWS step 1.90 s (the two waits, one acceptance, three routes and a DNS change per
+  VPC); its check 0.20 s, the skipped include 0.13 s, the report 0.18 s and the summary 0.07 s. The script pays the two 1 s
+  delays, its start and its calls, nothing else.
+* Why 2x the script at 10 VPCs is still not reliably met here: the role's own tasks that keep its promises (the argument
+  check, each host's wants, the skipped assumption, the per-host checks that put each host's own failure and change in the
+  recap, the includes and the report) take about 1.7 s on 10 hosts, ansible-playbook itself about 0.9 s, the plan's read
+  about 1.3 s; the script has none of these. And a wait for AVAILABLE whose first poll comes a moment before the simulator's
+  1 s FINALIZING ends (it notices an acceptance within 0.2 s) polls again a whole interval later: with 10 VPCs one of them
+  usually does, in the script's waits too.
 * Tried and not kept, each measured against the same code without it:
-  * the plan and the AWS step as action plugins, in the worker process (no AnsiballZ payload, no Python start, boto3 imported
-    once by ansible-playbook): six interleaved rounds of a converge of 10 VPCs took 13.39 s as modules and 13.40 s as action
-    plugins (the plan 1.40 s and 1.36 s, the AWS step 1.78 s and 1.74 s), and four rounds measured the controller's CPU
-    (ansible-playbook and its children) at 16.2 s as modules, 17.0 s as action plugins. So a module process's start costs far less
-    wall time than the 0.6 to 1.1 s of CPU measured for it earlier (above), and the worker does not win it back. The
-    modules stayed; their code moved to `module_utils/plan_step.py` and `aws_step.py` (thin modules, unit tests with
-    botocore's Stubber);
+  * the plan and the AWS step as action plugins with nothing else changed (the same tasks, the waits still loops on every
+    host): six interleaved rounds of a converge of 10 VPCs took 13.39 s as modules and 13.40 s as action plugins, and the
+    controller's CPU was 16.2 s against 17.0 s. A module process's start alone is not worth moving; the AWS step became an
+    action plugin only when it took the waits (above), for what that changes: the acceptance as soon as the `pcx-` id is
+    known, the status printed at each poll, two tasks less on every host. The plan stayed a module; the steps' code is in
+    `module_utils/plan_step.py` and `aws_step.py` (unit tests with botocore's Stubber);
   * importing the role's filters in ansible-playbook before it forks (each worker then skips compiling them: 12 loads of the
     filter file in a converge instead of 66): no measurable difference in six interleaved rounds;
   * one Jinja expression for the wants instead of a YAML mapping of one-line templates: about 0.1 s, and it reads worse.
 * The waits poll at a fixed `vpc_peering_poll_seconds` so that each poll prints its status (default 10 s; 1 s here).
+* The wait for the `pcx-` id and the wait for AVAILABLE poll first one interval after the change they follow (the request;
+  the VPC's writes), as the script's loops do, instead of at once, which is too early to see it: one read less per VPC and
+  wait against a per-project rate limit (with real Atlas and the default 10 s interval, the same time).
 """

@@ -157,39 +157,45 @@ def _task(run, name_part):
 
 
 def wait_latency_of_role(run, world):
-    """From a converge of one VPC: when the simulator reached each state, and when the role's waiting task returned.
+    """From a converge of one VPC: when the simulator reached each state, and when the role's wait saw it (the AWS step polls
+    Atlas around its writes and records each poll: ``vpcs.<host>.polls``).
 
     * PENDING_ACCEPTANCE: the simulator requests the AWS connection initiating_delay after the peering POST.
     * AVAILABLE: the simulator reports AVAILABLE finalizing_delay after AcceptVpcPeeringConnection (it notices the accept
       on its own, within 0.2 s).
     * ACTIVE: an access-list entry is ACTIVE access_list_delay after its POST. Its wait is the AVAILABLE one when the role
-      folds the two (a CIDR entry, posted with the peering request).
+      folds the two (a CIDR entry, posted with the peering request), a loop of its own otherwise.
     """
     delays = world.delays
     log = [r for r in run.atlas_log if r["path"].startswith("/api/") and not r["challenge"]]
     out = {}
+    result, _duration = _task(run, "wait for the pcx- id, accept the peering connections")
+    polls = [p for vpc in ((result or {}).get("vpcs") or {}).values() for p in vpc.get("polls") or []]
     posts = [r["time"] for r in log if r["method"] == "POST" and r["path"].endswith("/peers")]
-    result, duration = _task(run, "wait for Atlas to request the AWS peering connection")
-    if posts and result is not None:
+    connection = [p for p in polls if p["wait_for"] == "connection"]
+    if posts and connection:
         reached = posts[0] + delays["initiating_delay"]
-        out["connection"] = {"latency": lib.parse_time(duration["end"]) - reached, "polls": len(result.get("results", [])) or 1}
+        out["connection"] = {"latency": connection[-1]["at"] - reached, "polls": len(connection)}
     accepts = [c["time"] for c in run.aws_log if c["action"] == "AcceptVpcPeeringConnection"]
-    result, duration = _task(run, "wait until Atlas reports the peering AVAILABLE")
-    if accepts and result is not None:
+    available = [p for p in polls if p["wait_for"] == "available"]
+    if accepts and available:
         reached = accepts[0] + delays["finalizing_delay"]
-        out["available"] = {"latency": lib.parse_time(duration["end"]) - reached, "polls": len(result.get("results", [])) or 1,
-                            "reached": reached}
+        out["available"] = {"latency": available[-1]["at"] - reached, "polls": len(available), "reached": reached}
     entry_posts = [r["time"] for r in log if r["method"] == "POST" and r["path"].endswith("/accessList")]
-    waits = [(name, res, dur) for name, _h, res, dur in run.host_tasks()
-             if ("wait until Atlas reports the entry ACTIVE" in name or "and the entry ACTIVE" in name) and not res.get("skipped")]
-    if entry_posts and waits:
-        name, result, duration = waits[-1]
-        status_reads = [r for r in log if r["path"].endswith("/status")]
-        # The entry is posted before the peering waits: it is often ACTIVE before its own wait begins, and then the
-        # latency is what that wait takes (one poll). Folded into the AVAILABLE wait, it cannot end before AVAILABLE either.
-        reached = max(entry_posts[0] + delays["access_list_delay"], lib.parse_time(duration["start"]),
-                      out.get("available", {}).get("reached", 0) if "peering AVAILABLE" in name else 0)
-        out["active"] = {"latency": lib.parse_time(duration["end"]) - reached, "polls": len(status_reads)}
+    status_reads = [r for r in log if r["path"].endswith("/status")]
+    if entry_posts and available and "access list: ACTIVE" in available[-1]["summary"]:
+        # Folded into the AVAILABLE wait: the entry cannot be seen ACTIVE before the peering is AVAILABLE.
+        reached = max(entry_posts[0] + delays["access_list_delay"], out["available"]["reached"])
+        out["active"] = {"latency": available[-1]["at"] - reached, "polls": len(status_reads)}
+    else:
+        waits = [(res, dur) for name, _h, res, dur in run.host_tasks() if "wait until Atlas reports the entry ACTIVE" in name
+                 and not res.get("skipped")]
+        if entry_posts and waits:
+            result, duration = waits[-1]
+            # The entry is posted before the peering waits: it is often ACTIVE before its own wait begins, and then the
+            # latency is what that wait takes (one poll).
+            reached = max(entry_posts[0] + delays["access_list_delay"], lib.parse_time(duration["start"]))
+            out["active"] = {"latency": lib.parse_time(duration["end"]) - reached, "polls": len(status_reads)}
     return out
 
 

@@ -110,24 +110,35 @@ def test_fresh_converge(world):
         assert vpc["enableDnsSupport"] and vpc["enableDnsHostnames"], (host, vpc)
     west_sg = stack_outputs(world["moto"].url, "local-app-west")["SecurityGroupId"]
     assert access_list(world) == sorted(["10.10.0.0/16", EXISTING_VPC_CIDR, west_sg])
-    # Every wait printed the status it saw at each poll (the labels the default callback shows), ending on the awaited one.
+    # Every wait printed the status it saw at each poll, as it polled, ending on the awaited one. The AWS step waits around its
+    # writes (for the pcx- id, then for AVAILABLE) and prints each poll as a line of the run's output; it records them too.
     # The CIDR entries went with the peering requests: their hosts wait for the entry in the polls of the AVAILABLE wait.
-    # local-app-west's security group is added after that wait, and waited for on its own.
+    # local-app-west's security group is added after that wait, and waited for on its own (a loop: a label at each poll).
     cidr_hosts = ["local-app-east", "local-legacy-east"]
-    for name, last, waiting in (("wait for Atlas to request the AWS peering connection", "PENDING_ACCEPTANCE pcx-", list(HOSTS)),
-                                ("wait until Atlas reports the peering AVAILABLE", "AVAILABLE", list(HOSTS)),
-                                ("wait until Atlas reports the entry ACTIVE", "ACTIVE", ["local-app-west"])):
-        (hosts,) = run.task_results(name)
-        for host in HOSTS:
-            # A host with nothing planned after AVAILABLE does not include those phases: no result, so no poll, there.
-            labels = [item["_ansible_item_label"] for item in hosts.get(host, {}).get("results", [])]
-            if host not in waiting:
-                assert labels == [], (name, host, labels)
-                continue
-            assert labels and all(label.startswith(f"poll {i}: ") for i, label in enumerate(labels, 1)), (name, host, labels)
-            assert labels[-1].split(": ", 1)[1].startswith(last), (name, host, labels)
-            if "AVAILABLE" in name:
-                assert labels[-1].endswith("; access list: ACTIVE") == (host in cidr_hosts), (name, host, labels)
+    steps = [result for hosts in run.task_results("wait for the pcx- id, accept the peering connections") for result in hosts.values()]
+    polled = dict(item for result in steps for item in (result.get("vpcs") or {}).items())
+    assert sorted(polled) == sorted(HOSTS), steps
+    for host, mine in polled.items():
+        for wait_for, waiting, last in (("connection", "waiting for Atlas to request the AWS peering connection", "PENDING_ACCEPTANCE pcx-"),
+                                        ("available", "waiting until Atlas reports the peering AVAILABLE", "AVAILABLE")):
+            polls = [p for p in mine["polls"] if p["wait_for"] == wait_for]
+            assert polls and [p["poll"] for p in polls] == list(range(1, len(polls) + 1)), (host, mine["polls"])
+            assert polls[-1]["summary"].startswith(last), (host, polls)
+            for p in polls:
+                assert f"{host}: {waiting}, poll {p['poll']}: {p['summary']}\n" in run.stdout, (host, p, run.stdout[:3000])
+        assert polls[-1]["summary"].endswith("; access list: ACTIVE") == (host in cidr_hosts), (host, polls)
+        # The polls came in order: the pcx- id, the acceptance, then AVAILABLE.
+        connection_seen = max(p["at"] for p in mine["polls"] if p["wait_for"] == "connection")
+        assert connection_seen <= mine["accepted_at"] <= min(p["at"] for p in mine["polls"] if p["wait_for"] == "available"), (host, mine)
+    (hosts,) = run.task_results("wait until Atlas reports the entry ACTIVE")
+    for host in HOSTS:
+        # A host with nothing planned after AVAILABLE does not include those phases: no result, so no poll, there.
+        labels = [item["_ansible_item_label"] for item in hosts.get(host, {}).get("results", [])]
+        if host != "local-app-west":
+            assert labels == [], (host, labels)
+            continue
+        assert labels and all(label.startswith(f"poll {i}: ") for i, label in enumerate(labels, 1)), (host, labels)
+        assert labels[-1].split(": ", 1)[1].startswith("ACTIVE"), (host, labels)
     # Hosts ran in parallel, but the project's access list was written once per step, never concurrently (Atlas refuses
     # concurrent additions): both CIDR entries in one POST, made with the peering requests; the security group in a second
     # one, once a peering was AVAILABLE (Atlas takes a security group only then).
@@ -298,7 +309,8 @@ def test_run_killed_right_after_the_peering_request_then_rerun_makes_no_duplicat
         try:
             wait_until("the peering POST", lambda: any(
                 r["method"] == "POST" and r["path"].endswith("/peers") and r["status"] == 200 for r in world["sim"].requests()),
-                timeout=120)
+                # The AWS step polls for the pcx- id one interval (1 s) after the request, then accepts it at once: kill well before.
+                timeout=120, interval=0.05)
         finally:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=30)
@@ -310,7 +322,7 @@ def test_run_killed_right_after_the_peering_request_then_rerun_makes_no_duplicat
     # What the interrupted run left is drift, reported read-only (the pcx stays pending-acceptance: check mode accepts nothing).
     report = check(world)
     found = report.drift[host]
-    assert any(f.startswith("peering: pending acceptance of pcx-") for f in found), found
+    assert any(f.startswith("peering: pending acceptance of pcx-") for f in found), (found, report.explain())
     assert sum(f.startswith("route rtb-") for f in found) == 3, found
     # The access list went first in the step that requested the peering: the entry is there (ACTIVE or still PENDING).
     assert "10.30.0.0/16" in access_list(world) and "access list 10.30.0.0/16: missing" not in found, found

@@ -55,12 +55,12 @@ def atlas_api(atlas, method, path, body=None):
     return answer.json() if answer.content else {}
 
 
-def wait_until(what, predicate, timeout=60):
-    """The first true value of predicate(), polled every half second; fails the test after `timeout` seconds."""
+def wait_until(what, predicate, timeout=60, interval=0.5):
+    """The first true value of predicate(), polled every `interval` seconds; fails the test after `timeout` seconds."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
-        time.sleep(0.5)
+        time.sleep(interval)
     raise AssertionError(f"timed out waiting for {what}")

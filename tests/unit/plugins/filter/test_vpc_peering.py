@@ -17,6 +17,7 @@ from ansible_collections.cloudwire.atlas.plugins.filter.vpc_peering import (
     vpc_peering_database_user_password,
     vpc_peering_database_users_wanted,
     vpc_peering_groups,
+    vpc_peering_ids,
     vpc_peering_index,
     vpc_peering_members,
     vpc_peering_outcome,
@@ -118,12 +119,15 @@ def test_a_shared_step_runs_for_the_hosts_that_need_it_with_the_ids_the_run_prod
     assert item["peering"]["vpc_id"] == "vpc-0123456789abcdef0" and item["container"]["id"] is None
     done = {"changed": True, "container_id": "d" * 24, "peering": {"id": "q" * 24}, "error": None}
     hostvars["b"]["vpc_peering_atlas_result"] = {"changed": True, "vpcs": {"b": done}}
-    hostvars["b"]["vpc_peering_connection"] = {"results": [{"peering": {"id": "q" * 24, "connection_id": None}},
-                                                           {"peering": {"id": "q" * 24, "connection_id": "pcx-0123456789abcdef0"}},
-                                                           {"skipped": True}]}
     (item,) = vpc_peering_step(["b"], "aws", hostvars)
-    assert item == {"name": "b", "vpc_id": "vpc-0123456789abcdef0", "accept": "pcx-0123456789abcdef0", "dns": [], "dns_check": True,
-                    "routes": {"connection_id": "pcx-0123456789abcdef0", "route_table_ids": ["rtb-1", "rtb-2"], "changes": None}}
+    # The pcx- id is not known yet: the AWS step waits for it (from when the Atlas step requested the peering), then accepts it.
+    assert item == {"name": "b", "vpc_id": "vpc-0123456789abcdef0", "accept": None, "dns": [], "dns_check": True,
+                    "routes": {"connection_id": None, "route_table_ids": ["rtb-1", "rtb-2"], "changes": None},
+                    "wait_connection": True, "wait_available": False, "peering_id": "q" * 24, "requested_at": None, "entries": []}
+    # What the AWS step's wait found completes the host's ids for the steps after it.
+    hostvars["b"]["vpc_peering_aws_result"] = {"changed": True, "vpcs": {"b": {
+        "changed": True, "error": None, "peering": {"id": "q" * 24, "connection_id": "pcx-0123456789abcdef0", "status_name": "AVAILABLE"}}}}
+    assert vpc_peering_ids("b", hostvars)["connection_id"] == "pcx-0123456789abcdef0"
     with pytest.raises(AnsibleFilterError, match="unknown step"):
         vpc_peering_step(["b"], "azure", hostvars)
 
