@@ -143,6 +143,7 @@ EXAMPLES = r"""
 - name: Accept the peering Atlas requested and route the Atlas CIDR through it
   cloudwire.atlas.vpc_peering_aws:
     region: eu-west-1
+    project_id: 5e2211c17a3e5a48f5497de3
     destination_cidr_block: 192.168.248.0/21
     vpcs:
       - name: payments-api

@@ -14,7 +14,7 @@ from support.aws import create_existing_vpc
 from support.paths import BIN, REPO_ROOT
 from support.servers import fresh_atlas_env
 
-AWS_ONLY_MODULES = ("vpc_peering_aws", "vpc_peering_routes")
+AWS_ONLY_MODULES = ("vpc_peering_routes",)
 MODULES = ["atlas_container_info", "atlas_container", "atlas_vpc_peering", "atlas_access_list", "atlas_cluster_info", "atlas_database_user",
            "vpc_peering_plan", "vpc_peering_atlas", "vpc_peering_aws", "vpc_peering_status", "vpc_peering_routes"]
 # What a user's install must never carry: local state, caches, the venvs.
