@@ -31,9 +31,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
 )
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, peerings, validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
 from ansible_collections.cloudwire.atlas.plugins.module_utils.dns import DNS_ATTRIBUTES
+from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError
+from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import entries_due, status_outcome
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import apply_route, plan as plan_route
 
 
@@ -84,7 +86,7 @@ def apply(module, say=None):
         module.fail_json(msg="project_id or project_name is required when a VPC waits (wait_connection, wait_available)")
     if params["poll_seconds"] < 0 or params["polls"] < 1:
         module.fail_json(msg="poll_seconds must be 0 or more and polls 1 or more, got %g and %d" % (params["poll_seconds"], params["polls"]))
-    _Step(module, say).run()
+    _Step(module, say).run(waits)
 
 
 class _Step:
@@ -102,8 +104,8 @@ class _Step:
         self.due = {}
         self.writing = {}
 
-    def run(self):
-        if any(item["wait_connection"] or item["wait_available"] for item in self.vpcs.values()):
+    def run(self, waits):
+        if waits:
             # Checked before any call on either cloud. Only now: the Atlas client (and requests) is not needed otherwise.
             from ansible_collections.cloudwire.atlas.plugins.module_utils.module import AtlasContext  # pylint: disable=import-outside-toplevel
             self.atlas = AtlasContext(self.module)
@@ -117,7 +119,8 @@ class _Step:
             for name, item in self.vpcs.items():
                 if item["wait_connection"]:
                     # One interval after this run requested the peering (too early to see its pcx- id before), at once otherwise.
-                    self._next_poll(name, "connection", 1, (item.get("requested_at") or now - self.params["poll_seconds"]) + self.params["poll_seconds"])
+                    requested_at = item.get("requested_at")
+                    self._next_poll(name, "connection", 1, requested_at + self.params["poll_seconds"] if requested_at else now)
                 else:
                     self._write(pool, name, item.get("accept"))
             while self.due or self.writing:
@@ -152,10 +155,6 @@ class _Step:
         return max(0.0, min(when for when, _wait_for, _poll in self.due.values()) - time.time())
 
     def _poll(self, pool, name, wait_for, poll):
-        # Late import: the polls' judgement and the Atlas reads, only in a step that waits.
-        from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, peerings  # pylint: disable=import-outside-toplevel
-        from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError  # pylint: disable=import-outside-toplevel
-        from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import entries_due, status_outcome  # pylint: disable=import-outside-toplevel
         item = self.vpcs[name]
         args = dict(wait_for=wait_for, poll=poll, polls=self.params["polls"], poll_seconds=self.params["poll_seconds"],
                     accepter_region=self.module.region, peering_id=item["peering_id"],
