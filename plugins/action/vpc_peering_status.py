@@ -16,10 +16,10 @@ import time
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, clusters, peerings
+from ansible_collections.cloudwire.atlas.plugins.module_utils import clusters
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, connection_problem
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError
-from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, entries_due, status_outcome
+from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import cluster_outcome, peering_poll, read_failed
 from ansible_collections.cloudwire.atlas.plugins.module_utils.sessions import AtlasSessions
 from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepAction
 
@@ -68,20 +68,12 @@ class ActionModule(StepAction):
         first_poll_after(args["since"], args["poll_seconds"])
         try:
             client, project_id = _SESSIONS.get(args)
-            peering, statuses, cluster = None, {}, None
             if args["cluster_name"]:
-                cluster = clusters.get(client, project_id, args["cluster_name"])
+                outcome = cluster_outcome(args, clusters.get(client, project_id, args["cluster_name"]))
             else:
-                peering = peerings.get(client, project_id, args["peering_id"]) if args["peering_id"] else None
-                if entries_due(args, peering):
-                    statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"])
+                outcome = peering_poll(client, project_id, args)
         except AtlasError as exc:
-            return dict(result, failed=True, msg="Failed to read the status Atlas reports for %s: %s" % (
-                args["peering_id"] or args["cluster_name"] or ", ".join(args["entries"]), exc))
-        if args["cluster_name"]:
-            result.update(cluster_outcome(args, cluster))
-            result["changed"] = False
-            return result
-        result.update(status_outcome(args, peering, statuses))
+            return dict(result, failed=True, msg=read_failed(args["peering_id"] or args["cluster_name"] or ", ".join(args["entries"]), exc))
+        result.update(outcome)
         result["changed"] = False
         return result

@@ -31,11 +31,11 @@ from ansible_collections.amazon.aws.plugins.module_utils.ec2 import (
 )
 from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 
-from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, peerings, validators
+from ansible_collections.cloudwire.atlas.plugins.module_utils import validators
 from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
 from ansible_collections.cloudwire.atlas.plugins.module_utils.dns import DNS_ATTRIBUTES
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import AtlasError
-from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import entries_due, status_outcome
+from ansible_collections.cloudwire.atlas.plugins.module_utils.polls import peering_poll, read_failed
 from ansible_collections.cloudwire.atlas.plugins.module_utils.routes import apply_route, plan as plan_route
 
 
@@ -159,14 +159,11 @@ class _Step:
         args = dict(wait_for=wait_for, poll=poll, polls=self.params["polls"], poll_seconds=self.params["poll_seconds"],
                     accepter_region=self.module.region, peering_id=item["peering_id"],
                     entries=item["entries"] if wait_for == "available" else [])
-        client, project_id = self.atlas.atlas_client, self.atlas.project_id
         try:
-            raw = peerings.get(client, project_id, item["peering_id"])
-            statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"]) if entries_due(args, raw) else {}
+            outcome = peering_poll(self.atlas.atlas_client, self.atlas.project_id, args)
         except AtlasError as exc:
-            self.results[name]["error"] = "Failed to read the status Atlas reports for %s: %s" % (item["peering_id"], exc)
+            self.results[name]["error"] = read_failed(item["peering_id"], exc)
             return
-        outcome = status_outcome(args, raw, statuses)
         mine = self.results[name]
         mine["polls"].append({"wait_for": wait_for, "poll": poll, "at": time.time(), "summary": outcome["summary"]})
         mine["peering"] = outcome["peering"]
@@ -176,7 +173,7 @@ class _Step:
         elif not outcome["reached"]:
             self._next_poll(name, wait_for, poll + 1, time.time() + self.params["poll_seconds"])
         elif wait_for == "connection":
-            self._write(pool, name, raw.get("connectionId"), atlas_status=raw.get("statusName"))
+            self._write(pool, name, outcome["peering"]["connection_id"], atlas_status=outcome["peering"]["status_name"])
 
     # ---- the writes: AWS calls, in the pool (boto3 clients are thread-safe; each VPC writes only its own result) ------------
     def _write(self, pool, name, pcx, atlas_status=None):

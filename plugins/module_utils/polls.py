@@ -3,13 +3,16 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What one poll of a wait of the vpc_peering role saw, and what it means: reached, failed (with what to do), or keep polling.
 
-Pure (no Ansible, no HTTP): the vpc_peering_status action plugin reads, this judges (in the words of errors.py); unit-tested directly.
+The judgement is pure (no Ansible, no HTTP), in the words of errors.py, and unit-tested directly. ``peering_poll`` makes one
+poll's reads through the Atlas client it is given: the vpc_peering_status action plugin and the AWS step (aws_step.py) poll
+with it.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, peerings
 from ansible_collections.cloudwire.atlas.plugins.module_utils.clusters import private_srv
 from ansible_collections.cloudwire.atlas.plugins.module_utils.errors import access_list_failed, peering_failed
 
@@ -97,6 +100,19 @@ def status_outcome(args, raw, statuses):
         msg += " Run again, or raise vpc_peering_wait_timeout."
     out.update(failed=True, msg=msg)
     return out
+
+
+def peering_poll(client, project_id, args):
+    """One poll of a wait for a peering and/or access-list entries: the peering (``args["peering_id"]``), the entries' statuses
+    when due, and ``status_outcome`` of what they were. An Atlas error propagates: ``read_failed`` says it."""
+    raw = peerings.get(client, project_id, args["peering_id"]) if args.get("peering_id") else None
+    statuses = dict((key, access_lists.status(client, project_id, key)) for key in args["entries"]) if entries_due(args, raw) else {}
+    return status_outcome(args, raw, statuses)
+
+
+def read_failed(what, exc):
+    """The failure of a poll whose read Atlas did not answer."""
+    return "Failed to read the status Atlas reports for %s: %s" % (what, exc)
 
 
 def cluster_outcome(args, raw):
