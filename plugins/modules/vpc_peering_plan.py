@@ -13,7 +13,7 @@ short_description: Read both sides of AWS VPC to MongoDB Atlas peerings and plan
 version_added: 0.1.0
 description:
   - Reads everything the C(cloudwire.atlas.vpc_peering) role converges (or tears down) for one or more VPCs of one AWS account and
-    region and one Atlas project, in one module process, and plans each VPC.
+    region and one Atlas project, in one step, and plans each VPC.
   - On AWS, each VPC's network stack (when C(stack_name) is given), the VPCs with their DNS attributes and the route tables in
     scope, each kind read once for all the VPCs; the caller's account only when a VPC does not exist (yet).
   - On Atlas, the project's network container in O(region), the peerings and the access list, each list read once for all the VPCs,
@@ -24,6 +24,10 @@ description:
     locked container CIDR, a refusal of the automation policy); RV(vpcs.actions) is the plan, the ordered actions a run applies
     with the ids each needs.
   - Read-only on both clouds. The role runs it once per AWS account, region and Atlas project for the whole inventory.
+  - Runs on the controller (an action plugin, no module process), since the plan is on the path of every run and a module process first
+    builds, unpacks and imports its payload. Connection options are read on the controller (task arguments, C(module_defaults) of
+    C(group/cloudwire.atlas.aws) and C(group/cloudwire.atlas.atlas), or the controller's C(AWS_*) and C(MONGODB_ATLAS_*)
+    environment variables); the task's C(environment) keyword does not apply.
   - O(validate_certs) applies to both clouds.
 options:
   atlas_cidr_block:
@@ -223,6 +227,9 @@ attributes:
   diff_mode:
     support: N/A
     details: Read-only; each VPC's C(findings) lists what differs.
+  action:
+    description: Indicates this has a corresponding action plugin so some parts of the options can be executed on the controller.
+    support: full
   action_group:
     description: Use C(group/cloudwire.atlas.atlas) and C(group/cloudwire.atlas.aws) in C(module_defaults) to set defaults for this module.
     membership:

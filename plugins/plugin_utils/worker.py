@@ -124,6 +124,12 @@ class WorkerAWSModule(WorkerModule):
         error = str(getattr(exception, "message", None) or exception)
         self.fail_json(msg="%s: %s" % (msg, error) if msg else error, **kwargs)
 
+    def fail_json_aws_error(self, exception):
+        """As AnsibleAWSModule's: the failure of an amazon.aws helper (AnsibleAWSError), with AWS's error when it carries one."""
+        if exception.exception:
+            self.fail_json_aws(exception.exception, msg=exception.message)
+        self.fail_json(msg=exception.message)
+
 
 class StepAction(ActionBase):
     """The action plugin of a step done in the worker process: no module process, no connection, no files to transfer."""

@@ -28,6 +28,8 @@ CONTROLLER_ACTIONS = frozenset((
     "ansible.builtin.validate_argument_spec", "validate_argument_spec",
     # An action plugin: each poll of the role's waits runs in the worker process, no module process.
     "cloudwire.atlas.vpc_peering_status",
+    # The plan (boto3 and the Atlas client in the worker).
+    "cloudwire.atlas.vpc_peering_plan",
     # The Atlas step too: its HTTP calls run in the worker process; and the AWS step with its waits (boto3 in the worker).
     "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_aws"))
 _HEX24 = re.compile(r"/[0-9a-f]{24}(?=/|$)")
@@ -140,16 +142,17 @@ def _action(result):
 
 
 def uses_boto3(action):
-    return action.startswith("amazon.aws.") or action in ("cloudwire.atlas.vpc_peering_routes", "cloudwire.atlas.vpc_peering_plan")
+    return action.startswith("amazon.aws.") or action == "cloudwire.atlas.vpc_peering_routes"
 
 
 def uses_atlas(action):
-    """Modules with an Atlas client (vpc_peering_plan has both: it counts as an Atlas and as a boto3 process)."""
-    return action.startswith("cloudwire.atlas.atlas_") or action == "cloudwire.atlas.vpc_peering_plan"
+    """Modules with an Atlas client."""
+    return action.startswith("cloudwire.atlas.atlas_")
 
 
 # Action plugins with an Atlas client: one per host and task (a worker process runs every item of a host's loop).
-ATLAS_WORKER_ACTIONS = frozenset(("cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_status", "cloudwire.atlas.vpc_peering_aws"))
+ATLAS_WORKER_ACTIONS = frozenset(("cloudwire.atlas.vpc_peering_plan", "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_status",
+                                  "cloudwire.atlas.vpc_peering_aws"))
 
 
 def task_figures(run):

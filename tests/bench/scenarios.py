@@ -299,8 +299,8 @@ sys.exit(code)
 
 def peak_rss(world, workdir, runs=3):
     """Peak RSS of one module process (the AnsiballZ payload runs the module in its own Python process): an Atlas
-    module, the uri module, the boto3-based route module and the reader (boto3 + Atlas), each started through a wrapper
-    interpreter."""
+    module, the uri module and the boto3-based route module, each started through a wrapper interpreter. (The role's plan
+    and steps are action plugins: they run in ansible-playbook's worker process, not in a module process.)"""
     world.reset()
     world.sim.seed({"containers": [{"project": world.atlas["project_name"], "regionName": "US_EAST_1", "atlasCidrBlock": lib.ATLAS_CIDR}]})
     wrapper = os.path.join(workdir, "rss-python")
@@ -314,10 +314,6 @@ def peak_rss(world, workdir, runs=3):
         "cloudwire.atlas.vpc_peering_routes (boto3)": {"name": "r", "cloudwire.atlas.vpc_peering_routes": {
             "region": lib.REGION, "endpoint_url": world.proxy.url, "vpc_id": vpc_id, "destination_cidr_block": lib.ATLAS_CIDR,
             "state": "absent"}},
-        # The role's preflight reader: boto3 and the Atlas client in one process.
-        "cloudwire.atlas.vpc_peering_plan (boto3 + Atlas)": {"name": "i", "cloudwire.atlas.vpc_peering_plan": {
-            "region": lib.REGION, "endpoint_url": world.proxy.url, "atlas_cidr_block": lib.ATLAS_CIDR,
-            "vpcs": [{"name": "v", "vpc_id": vpc_id}]}},
     }
     out = {}
     for label, task in kinds.items():
