@@ -16,12 +16,12 @@ author:
   - cloudwire platform engineering (@cloudwire)
 description:
   - Groups the hosts that ran the role's preflight (those with the fact C(vpc_peering_want)) twice; by AWS account, region and
-    Atlas project (they share one C(cloudwire.atlas.vpc_peering_plan) and one C(cloudwire.atlas.vpc_peering_aws) process),
-    and by Atlas project (one C(cloudwire.atlas.vpc_peering_atlas) process). The file also holds the role's other filters,
-    C(vpc_peering_members), C(vpc_peering_plan_of), C(vpc_peering_ids), C(vpc_peering_step), C(vpc_peering_outcome),
-    C(vpc_peering_report), C(vpc_peering_summary), C(vpc_peering_summary_text), C(vpc_peering_database_users_wanted),
-    C(vpc_peering_database_user_password), C(vpc_peering_connection) and C(vpc_peering_connections), documented in the role's
-    C(docs/role.md).
+    Atlas project (they share one C(cloudwire.atlas.vpc_peering_plan) and one C(cloudwire.atlas.vpc_peering_aws) step),
+    and by Atlas project (one C(cloudwire.atlas.vpc_peering_atlas) step). The file also holds the role's other filters,
+    C(vpc_peering_assuming), C(vpc_peering_runs_once), C(vpc_peering_index), C(vpc_peering_members), C(vpc_peering_plan_of),
+    C(vpc_peering_ids), C(vpc_peering_step), C(vpc_peering_outcome), C(vpc_peering_report), C(vpc_peering_summary),
+    C(vpc_peering_summary_text), C(vpc_peering_database_users_wanted), C(vpc_peering_database_user_password),
+    C(vpc_peering_connection) and C(vpc_peering_connections), documented in the role's C(docs/role.md).
 options:
   _input:
     description: The hosts of the play batch.
@@ -55,9 +55,9 @@ from ansible.errors import AnsibleFilterError
 # templates one of these filters, compiling each file it imports from source (collection plugins get no bytecode cache).
 from ansible_collections.cloudwire.atlas.plugins.module_utils.ids import late_ids
 
-# Hosts that share these are planned by one module process (and their AWS writes made by one).
+# Hosts that share these are planned by one step (and their AWS writes made by one).
 READ_GROUP_KEYS = ("region", "endpoint_url", "assume_role_arn", "project_id", "project_name", "base_url", "public_key", "atlas_cidr_block")
-# Hosts that share these write to one Atlas project's access list: one module process for all of them (Atlas refuses
+# Hosts that share these write to one Atlas project's access list: one step for all of them (Atlas refuses
 # concurrent additions).
 PROJECT_GROUP_KEYS = ("project_id", "project_name", "base_url", "public_key")
 # Which planned actions each shared step applies.
@@ -145,16 +145,43 @@ def vpc_peering_groups(hosts, hostvars):
     return groups
 
 
+def vpc_peering_runs_once(by_host, play_batch, kind=None):
+    """Whether a shared task (run by the first host of each group still in the play batch) has at most one host to run it, the
+    batch's first: then the role sends it to that host alone (run_once) rather than skipping it on every other host.
+    ``by_host``: host -> the hosts of its group (a step's members in vpc_peering_run), or host -> {kind: hosts}
+    (vpc_peering_groups) with ``kind``."""
+    runners = set()
+    for host, group in (by_host or {}).items():
+        members = (group or {}).get(kind) if kind else group
+        live = [member for member in members or [] if member in play_batch]
+        if host in play_batch and live:
+            runners.add(live[0])
+    return not runners or runners == set(play_batch[:1])
+
+
+def vpc_peering_assuming(hosts, hostvars):
+    """The hosts whose VPC is reached through a role to assume in its account (its inputs break no rule)."""
+    assuming = []
+    for host in hosts:
+        want = _get(hostvars, host, "vpc_peering_want") or {}
+        if not want.get("input_errors") and (want.get("connection") or {}).get("assume_role_arn"):
+            assuming.append(host)
+    return assuming
+
+
 def vpc_peering_index(hosts, hostvars):
-    """Once a run, after the plan: each host's plan (``plans``), and for each shared step, each host that step runs for ->
-    the hosts of its group the step runs for (``members``). The hosts' later tasks read their own copy of it (a fact)."""
+    """Once a run, after the plan: each host's plan (``plans``), for each shared step, each host that step runs for -> the
+    hosts of its group the step runs for (``members``), and every action some host's plan has (``planned``: a task that no
+    host needs is skipped once for the whole batch, not once per host). The hosts' later tasks read their own copy of it (a
+    fact)."""
     plans = dict((host, _planned(host, hostvars)) for host in hosts)
     groups = dict((host, (_get(hostvars, host, "vpc_peering_groups") or {}).get(host) or {}) for host in hosts)
     members = {}
     for step, actions in STEP_ACTIONS.items():
         needs = set(host for host in hosts if any(action in plans[host]["actions"] for action in actions))
         members[step] = dict((host, [m for m in groups[host].get(_kind(step)) or [] if m in needs]) for host in hosts if host in needs)
-    return {"plans": plans, "members": members}
+    planned = sorted(set(action for plan in plans.values() for action in plan["actions"]))
+    return {"plans": plans, "members": members, "planned": planned}
 
 
 def _kind(step):
@@ -163,7 +190,7 @@ def _kind(step):
 
 
 def _planned(host, hostvars):
-    """The host's plan as its group's vpc_peering_plan process answered; a plan whose problems say why there is none."""
+    """The host's plan as its group's vpc_peering_plan step answered; a plan whose problems say why there is none."""
     want = _get(hostvars, host, "vpc_peering_want") or {}
     if want.get("input_errors"):
         errors = list(want["input_errors"])
@@ -381,6 +408,8 @@ class FilterModule(object):
     def filters(self):
         return {
             "vpc_peering_groups": vpc_peering_groups,
+            "vpc_peering_assuming": vpc_peering_assuming,
+            "vpc_peering_runs_once": vpc_peering_runs_once,
             "vpc_peering_members": vpc_peering_members,
             "vpc_peering_index": vpc_peering_index,
             "vpc_peering_plan_of": vpc_peering_plan_of,

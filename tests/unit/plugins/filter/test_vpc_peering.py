@@ -12,6 +12,7 @@ import pytest
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.cloudwire.atlas.plugins.filter.vpc_peering import (
+    vpc_peering_assuming,
     vpc_peering_connection,
     vpc_peering_connections,
     vpc_peering_database_user_password,
@@ -23,6 +24,7 @@ from ansible_collections.cloudwire.atlas.plugins.filter.vpc_peering import (
     vpc_peering_outcome,
     vpc_peering_plan_of,
     vpc_peering_report,
+    vpc_peering_runs_once,
     vpc_peering_step,
     vpc_peering_summary,
     vpc_peering_summary_text,
@@ -75,6 +77,30 @@ def test_groups_by_aws_connection_and_by_project():
     assert groups["a"]["project"] == groups["c"]["project"] == ["a", "b", "c"]
 
 
+def test_the_hosts_that_assume_a_role():
+    hostvars = world()
+    hostvars["a"]["vpc_peering_want"]["connection"]["assume_role_arn"] = "arn:aws:iam::123456789012:role/peering"
+    hostvars["b"]["vpc_peering_want"] = {"input_errors": ["vpc_peering_state: 'up'"]}
+    assert vpc_peering_assuming(["a", "b", "c"], hostvars) == ["a"]
+    assert vpc_peering_assuming(["b", "c"], hostvars) == []
+
+
+def test_a_shared_task_runs_once_when_the_batchs_first_host_alone_runs_it():
+    # One group: its first host still in the batch runs the task for it, alone.
+    assert vpc_peering_runs_once({"a": ["a", "b"], "b": ["a", "b"]}, ["a", "b", "c"])
+    assert vpc_peering_runs_once({"a": ["a", "b"], "b": ["a", "b"]}, ["b", "c"])  # a failed: b runs it
+    # Nobody runs it: skipped once.
+    assert vpc_peering_runs_once({}, ["a", "b"]) and vpc_peering_runs_once({"a": ["a"]}, ["b"])
+    # The runner is not the batch's first host, or two groups each have their runner: every host decides for itself.
+    assert not vpc_peering_runs_once({"b": ["b"]}, ["a", "b"])
+    assert not vpc_peering_runs_once({"a": ["a"], "c": ["c"]}, ["a", "b", "c"])
+    # The groups of the plan (vpc_peering_groups) by kind.
+    groups = world()["a"]["vpc_peering_groups"]
+    assert vpc_peering_runs_once(groups, ["a", "b", "c"], "project")
+    assert not vpc_peering_runs_once(groups, ["a", "b", "c"], "read")
+    assert vpc_peering_runs_once(groups, ["a", "b"], "read")
+
+
 def test_a_host_with_broken_inputs_is_in_no_group_and_its_plan_is_its_input_errors():
     hostvars = world()
     hostvars["b"]["vpc_peering_want"] = {"input_errors": ["vpc_peering_vpc_id: 'vpc-1' is not a VPC id", "vpc_peering_state: 'up'"]}
@@ -109,6 +135,9 @@ def test_a_shared_step_runs_for_the_hosts_that_need_it_with_the_ids_the_run_prod
     hostvars = planned(world(), {"a": PLAN_IN_SYNC, "b": PLAN_NEW_STACK, "c": PLAN_IN_SYNC})
     assert hostvars["a"]["vpc_peering_run"]["members"]["atlas"] == {"b": ["b"]}
     assert hostvars["a"]["vpc_peering_run"]["members"]["aws"] == {"b": ["b"]}
+    # Every action some host plans (the role skips a task that no host needs once for the batch); none in a run in sync.
+    assert hostvars["a"]["vpc_peering_run"]["planned"] == sorted(PLAN_NEW_STACK["actions"])
+    assert planned(world(), {"a": PLAN_IN_SYNC, "b": PLAN_IN_SYNC, "c": PLAN_IN_SYNC})["c"]["vpc_peering_run"]["planned"] == []
     # a has nothing to do: b runs the step; a failed host is not in the play batch any more.
     assert vpc_peering_members("b", hostvars, ["a", "b", "c"], "project", "atlas") == ["b"]
     assert vpc_peering_members("a", hostvars, ["a", "b", "c"], "project", "atlas") == []
