@@ -124,7 +124,9 @@ def _peer(peer_results):
              "tasks, a 2 s pause for the AWS step's two waits), the least a converge built this way takes here. *Preflight, then the script* "
              "is `tests/bench/preflight_then_script.yml`: the role's own preflight (the read and plan of every VPC), then the script "
              "as the apply step (a process of its own, its start and imports included) and one check and report per host, from "
-             "the same start.", "",
+             "the same start. It was the floor of the role's design when the steps were module processes; the role's own steps now "
+             "take less than the script does after the preflight (they neither start a process nor read again what the plan "
+             "read).", "",
              "| VPCs | script s | peer.yml s | ratio | shape, no work s | preflight, then the script s (ratio) | script Atlas calls "
              "(challenges) | peer.yml Atlas calls (challenges) | ratio | script AWS calls | peer.yml AWS calls | ratio |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -384,62 +386,56 @@ def _notes():
 NOTES = """
 How the role is built now (issue 13, plan then apply), and what that does to the figures above:
 
-* **One plan, made once.** `cloudwire.atlas.vpc_peering_plan` reads both clouds in one module process per AWS account,
-  region and Atlas project (one DescribeVpcs and one DescribeRouteTables for all the VPCs, the DNS attributes side by side,
-  the caller identity only when a VPC does not exist yet; each Atlas list once) and plans every VPC in
-  `plugins/module_utils/plan.py`: findings, problems, the ordered actions with their ids. A no-op or a drift check is the
-  plan and the report; nothing else runs.
-* **Shared write steps.** Atlas is written once per project (`vpc_peering_atlas`: the container, every access-list entry in
-  one POST, the peering requests) and AWS once per account, region and project (`vpc_peering_aws`: acceptances, routes, DNS
-  through amazon.aws's EC2 helpers, the VPCs side by side). No write step re-reads what the plan read; a converge of N VPCs
-  runs one module process, the plan (and `amazon.aws.cloudformation` per host with a stack to deploy), not a handful per VPC.
-  Both write steps are action plugins, in the worker process.
+* **One plan, made once.** `cloudwire.atlas.vpc_peering_plan` reads both clouds once per AWS account, region and Atlas
+  project (one DescribeVpcs and one DescribeRouteTables for all the VPCs, the DNS attributes side by side, the caller
+  identity only when a VPC does not exist yet; each Atlas list once) and plans every VPC in `plugins/module_utils/plan.py`:
+  findings, problems, the ordered actions with their ids. A no-op or a drift check is the plan and the report; nothing else
+  runs.
+* **Every step on the controller.** The plan, the Atlas step (`vpc_peering_atlas`: the container, every access-list entry
+  in one POST, the peering requests) and the AWS step (`vpc_peering_aws`: acceptances, routes, DNS through amazon.aws's EC2
+  helpers, the VPCs side by side) are action plugins, run in ansible-playbook's worker process; a converge of existing VPCs
+  starts no module process at all (`amazon.aws.cloudformation` runs per host only where a stack is to be deployed). No write
+  step re-reads what the plan read. The plan as a module process spent about 0.8 s building, unpacking and importing its
+  payload before its first read; on the controller its task takes about 0.55 s for 10 VPCs, reads included.
+  ansible-playbook imports the plan's code (amazon.aws's EC2 helpers, botocore) once, when it loads the action (0.16 s,
+  between the tasks), and the workers it forks afterwards start with it. Four interleaved rounds of a converge of 10
+  existing VPCs: median 7.78 s as a module, 6.29 s on the controller (the script 3.23 s).
 * **The waits inside the AWS step.** The step polls each VPC's peering (one GET of that one peering, from one thread of the
   worker process, one Atlas session) until Atlas gives its `pcx-` id, the first poll one `vpc_peering_poll_seconds` after the
   Atlas step requested it; accepts that connection at once, routes and turns on DNS (a pool of threads); then polls until
   AVAILABLE, the first poll one interval after the VPC's writes, and in the same polls its access-list entry until ACTIVE
   when nothing is added between (the plan folds the two waits). Each poll's status is printed as it is made and recorded in
-  the step's result. Its EC2 client is made while the first poll is still an interval away. Before, the two waits were
-  loops of polls on every host around an AWS step module: the module process started only after the last host had its
-  `pcx-` id (about 0.8 s to its first acceptance), and each wait was a task on every host. Measured side by side, four
-  interleaved rounds of a converge of 10 existing VPCs: median 7.66 s before, 6.61 s after (the script 3.06 s).
+  the step's result. Its EC2 client is made while the first poll is still an interval away.
+* **A task goes only where it is needed.** Ansible runs each task on every host, a skipped one too: a worker process and the
+  host's variables each time, about 0.12 to 0.15 s a task on 10 hosts here. A shared step needed by one group only (one AWS
+  account, region and Atlas project: the usual case) is sent to its first host alone, and a task that no host needs (the
+  role assumption, the stack, the phases after AVAILABLE, the whole apply in a run in sync or a check run) is skipped once
+  for the play: `run_once` decided in the controller from the run's index (filters `vpc_peering_runs_once`,
+  `vpc_peering_assuming`; the index's `planned`, every action some host's plan has). Four interleaved rounds, 10 VPCs:
+  median 6.29 s before, 5.72 s after. A no-op of one VPC went from 2.0 s to 1.5 s with the two changes.
 * **Bookkeeping once per run.** After the plan, one `run_once` task indexes the run (filter `vpc_peering_index`: each
-  host's plan and, for each shared step, the hosts it runs for); every host reads its own entry instead of recomputing the
-  groups. The role's filters read each host's variables once per worker process (a `hostvars[host]` read recomputes every
-  variable of that host) and import nothing but `ids.py`. A broken input is one of the plan's problems, so preflight ends in
-  one check per host; the phases after AVAILABLE sit behind one include that most hosts skip. Measured side by side on
-  one machine, five converges of 10 existing VPCs each: median 12.2 s before, 10.5 s after.
+  host's plan, for each shared step the hosts it runs for, and every planned action); every host reads its own copy. The
+  role's filters read each host's variables once per worker process (a `hostvars[host]` read recomputes every variable of
+  that host) and import nothing but `ids.py`. A broken input is one of the plan's problems, so preflight ends in one check
+  per host.
 
 What is left:
 
-* The hand-written script (section 3) has no per-task cost: every Ansible task, even a skipped one or an `assert`, costs each
-  host a worker process. Profiled on this machine (cProfile of ansible-playbook during a converge of 10 VPCs), the controller's
-  main process forks a worker per host and task (about 9 ms each) and computes each host's variables for each task
-  (`get_vars`, about 7 ms each under the profiler); ten `assert` tasks on ten hosts of a bare play take 0.085 s a task, the
-  role's per-host tasks 0.2 to 0.5 s a task (their variables and templates).
-  Where a converge of 10 existing VPCs spends its time (ansible.posix.json task times, medians of four interleaved rounds in
-  which the converge took 6.6 s and the script 3.1 s): ansible-playbook's start, exit and the gaps between tasks about 0.9 s;
-  the argument check 0.14 s, each host's wants 0.31 s, the skipped role assumption 0.11 s; the plan 1.26 s; the index, the
-  check and the include 0.33 s; the skipped network task 0.12 s; the Atlas step 0.40 s and its per-host check (while the
-  simulator's 1 s INITIATING runs); the AWS step 1.90 s (the two waits, one acceptance, three routes and a DNS change per
-  VPC); its check 0.20 s, the skipped include 0.13 s, the report 0.18 s and the summary 0.07 s. The script pays the two 1 s
-  delays, its start and its calls, nothing else.
-* Why 2x the script at 10 VPCs is still not reliably met here: the role's own tasks that keep its promises (the argument
-  check, each host's wants, the skipped assumption, the per-host checks that put each host's own failure and change in the
-  recap, the includes and the report) take about 1.7 s on 10 hosts, ansible-playbook itself about 0.9 s, the plan's read
-  about 1.3 s; the script has none of these. And a wait for AVAILABLE whose first poll comes a moment before the simulator's
-  1 s FINALIZING ends (it notices an acceptance within 0.2 s) polls again a whole interval later: with 10 VPCs one of them
-  usually does, in the script's waits too.
+* Where a converge of 10 existing VPCs spends its time now (ansible.posix.json task times, medians of three rounds in which
+  the converge took 5.7 s and the script about 3.2 s): ansible-playbook's start 0.5 s and exit 0.25 s; the argument check
+  0.17 s, each host's wants 0.37 s; the grouping and the skipped assumption 0.04 s; loading the plan's code 0.16 s and the
+  plan 0.53 s; the index, the per-host check and the include 0.34 s; the Atlas step 0.17 s (its requests) and its per-host
+  check 0.21 s (while the simulator's 1 s INITIATING runs); the AWS step 2.36 s (the two waits, one acceptance, three routes
+  and a DNS change per VPC); its check 0.19 s, the report 0.18 s and the summary 0.07 s. The script pays the two 1 s delays,
+  its start and its calls, nothing else.
+* The per-host tasks that remain each keep a promise: the argument check, each host's wants (its input rules), the check of
+  the plan's problems (each host's own failure before any write), the include (a no-op skips every phase), the checks after
+  each step (each host's own failure and change in the recap) and the report (each host's findings as facts, for AWX).
 * Tried and not kept, each measured against the same code without it:
-  * the plan and the AWS step as action plugins with nothing else changed (the same tasks, the waits still loops on every
-    host): six interleaved rounds of a converge of 10 VPCs took 13.39 s as modules and 13.40 s as action plugins, and the
-    controller's CPU was 16.2 s against 17.0 s. A module process's start alone is not worth moving; the AWS step became an
-    action plugin only when it took the waits (above), for what that changes: the acceptance as soon as the `pcx-` id is
-    known, the status printed at each poll, two tasks less on every host. The plan stayed a module; the steps' code is in
-    `module_utils/plan_step.py` and `aws_step.py` (unit tests with botocore's Stubber);
   * importing the role's filters in ansible-playbook before it forks (each worker then skips compiling them: 12 loads of the
     filter file in a converge instead of 66): no measurable difference in six interleaved rounds;
-  * one Jinja expression for the wants instead of a YAML mapping of one-line templates: about 0.1 s, and it reads worse.
+  * one Jinja expression for the wants instead of a YAML mapping of one-line templates: about 0.1 s, and it reads worse;
+  * the wants without the input rules: 0.05 s less, and bad input would reach the plan.
 * The waits poll at a fixed `vpc_peering_poll_seconds` so that each poll prints its status (default 10 s; 1 s here).
 * The wait for the `pcx-` id and the wait for AVAILABLE poll first one interval after the change they follow (the request;
   the VPC's writes), as the script's loops do, instead of at once, which is too early to see it: one read less per VPC and
