@@ -148,6 +148,12 @@ def test_fresh_converge(world):
     peer_posts = [r for r in log if r["method"] == "POST" and r["path"].endswith("/peers")]
     assert len(posts) == 2 and len(peer_posts) == 3, [(r["method"], r["path"]) for r in log if r["method"] == "POST"]
     assert posts[0]["time"] <= peer_posts[0]["time"] < peer_posts[-1]["time"] < posts[1]["time"], (posts, peer_posts)
+    # A shared step goes to the first host of each group that needs it: the Atlas step of the one project to local-app-east
+    # alone (no other host even skips it), the AWS step to the first host of each region (the others skip it).
+    (atlas_step,) = run.task_results("create the container, open the access list and request the peerings")
+    assert list(atlas_step) == ["local-app-east"] and not atlas_step["local-app-east"].get("skipped"), atlas_step
+    (aws_step,) = run.task_results("wait for the pcx- id, accept the peering connections")
+    assert sorted(h for h, r in aws_step.items() if not r.get("skipped")) == ["local-app-east", "local-app-west"], aws_step
     # The run's drift summary (set_stats, for AWX) lists what it did on each host.
     assert "peering: missing" in run.drift["local-app-east"] and "stack cloudwire-local-app-east: missing" in run.drift["local-app-east"]
 
@@ -156,6 +162,9 @@ def test_second_run_changes_nothing(world):
     run = converge(world)
     for host in HOSTS:
         assert run.changed(host) == 0, (host, run.explain())
+    # Nothing is planned: the apply is skipped once for the play, not on each host.
+    (apply,) = run.task_results("Apply the plan")
+    assert len(apply) == 1 and all(r.get("skipped") for r in apply.values()), apply
     assert run.custom["vpc_peering_drift_total"] == 0, run.custom
 
 
