@@ -14,12 +14,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import plan_step
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
 from ansible_collections.cloudwire.atlas.plugins.plugin_utils.worker import StepAction, WorkerAWSModule, run_step
 
 
 class ActionModule(StepAction):
     def step(self, result):
-        return run_step(result, lambda: WorkerAWSModule(self._task, "cloudwire.atlas.vpc_peering_plan", supports_check_mode=True,
-                                                        **atlas_module_kwargs(plan_step.argument_spec())),
+        return run_step(result, lambda: WorkerAWSModule(self._task, "cloudwire.atlas.vpc_peering_plan", **plan_step.module_kwargs()),
                         plan_step.run)

@@ -188,8 +188,7 @@ class _Step:
         pending = dict((v["accept"], name) for name, v in self.vpcs.items() if v.get("accept"))
         if pending:
             try:
-                found = describe_vpc_peering_connections(ec2, VpcPeeringConnectionIds=sorted(pending))
-                acceptable = set(pcx["VpcPeeringConnectionId"] for pcx in found if pcx.get("Status", {}).get("Code") == "pending-acceptance")
+                acceptable = pending_acceptance(ec2, sorted(pending))
             except AnsibleEC2Error as exc:
                 errors.update((name, str(exc)) for name in pending.values())
         unread = dict((rtb, name) for name, v in self.vpcs.items() if v.get("routes") and v["routes"].get("changes") is None
@@ -213,8 +212,7 @@ class _Step:
             accept = pcx if item["wait_connection"] else None
             if accept and atlas_status != "PENDING_ACCEPTANCE":
                 # Atlas may lag: accept only what AWS still holds pending.
-                found = describe_vpc_peering_connections(ec2, VpcPeeringConnectionIds=[accept])
-                accept = accept if any(c.get("Status", {}).get("Code") == "pending-acceptance" for c in found) else None
+                accept = accept if accept in pending_acceptance(ec2, [accept]) else None
             elif not item["wait_connection"] and item.get("accept") in acceptable:
                 accept = item["accept"]
             if accept:
@@ -256,6 +254,12 @@ class _Step:
                 mine["changed"] = True
         except AnsibleEC2Error as exc:
             mine["error"] = mine["error"] or str(exc)
+
+
+def pending_acceptance(ec2, connection_ids):
+    """Which of these VPC peering connections AWS still holds pending acceptance (one DescribeVpcPeeringConnections)."""
+    found = describe_vpc_peering_connections(ec2, VpcPeeringConnectionIds=connection_ids)
+    return set(pcx["VpcPeeringConnectionId"] for pcx in found if pcx.get("Status", {}).get("Code") == "pending-acceptance")
 
 
 # What each wait's progress line says it waits for.

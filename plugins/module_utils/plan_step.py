@@ -30,7 +30,7 @@ from ansible_collections.amazon.aws.plugins.module_utils.retries import AWSRetry
 from ansible_collections.amazon.aws.plugins.module_utils.tagging import boto3_tag_list_to_ansible_dict
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import access_lists, clusters, containers, database_users, peerings, validators
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import fail_on_value, validated
+from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs, fail_on_value, validated
 from ansible_collections.cloudwire.atlas.plugins.module_utils.containers import container_result, find_container, peerings_in_container
 from ansible_collections.cloudwire.atlas.plugins.module_utils.peerings import find_peering, peering_result
 from ansible_collections.cloudwire.atlas.plugins.module_utils.ids import OUTPUT_VPC, route_table_ids_of
@@ -290,6 +290,11 @@ def vpc_options():
             has_password=dict(type="bool", default=False, no_log=False),
         )),
     )
+
+
+def module_kwargs():
+    """The plan's options and rules with the Atlas connection's; it only reads, so it runs in check mode too."""
+    return dict(atlas_module_kwargs(argument_spec()), supports_check_mode=True)
 
 
 def argument_spec():

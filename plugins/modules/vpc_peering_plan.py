@@ -319,11 +319,10 @@ api_calls:
 from ansible_collections.amazon.aws.plugins.module_utils.modules import AnsibleAWSModule
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import plan_step
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
 
 
 def main():
-    plan_step.run(AnsibleAWSModule(supports_check_mode=True, **atlas_module_kwargs(plan_step.argument_spec())))
+    plan_step.run(AnsibleAWSModule(**plan_step.module_kwargs()))
 
 
 if __name__ == "__main__":

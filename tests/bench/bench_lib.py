@@ -20,18 +20,17 @@ from support.servers import AtlasSimulator, MotoServer, fresh_atlas_env
 BENCH_DIR = os.path.dirname(os.path.abspath(__file__))
 REGION = "us-east-1"
 ATLAS_CIDR = "192.168.248.0/21"
+# The collection's action plugins, each with an Atlas client, run in the worker process: the plan (with boto3), the Atlas
+# step, the AWS step with its waits (with boto3), each poll of the role's later waits. One Atlas client per host and task (a
+# worker process runs every item of a host's loop).
+ATLAS_WORKER_ACTIONS = frozenset(("cloudwire.atlas.vpc_peering_plan", "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_status",
+                                  "cloudwire.atlas.vpc_peering_aws"))
 # Actions that run inside the controller process (no module process is started for them).
-CONTROLLER_ACTIONS = frozenset((
+CONTROLLER_ACTIONS = ATLAS_WORKER_ACTIONS | frozenset((
     "ansible.builtin.set_fact", "set_fact", "ansible.builtin.debug", "debug", "ansible.builtin.assert", "assert",
     "ansible.builtin.include_tasks", "include_tasks", "ansible.builtin.set_stats", "set_stats", "meta", "ansible.builtin.meta",
     "ansible.builtin.import_tasks", "ansible.builtin.include_role", "include_role", "ansible.builtin.fail", "fail",
-    "ansible.builtin.validate_argument_spec", "validate_argument_spec",
-    # An action plugin: each poll of the role's waits runs in the worker process, no module process.
-    "cloudwire.atlas.vpc_peering_status",
-    # The plan (boto3 and the Atlas client in the worker).
-    "cloudwire.atlas.vpc_peering_plan",
-    # The Atlas step too: its HTTP calls run in the worker process; and the AWS step with its waits (boto3 in the worker).
-    "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_aws"))
+    "ansible.builtin.validate_argument_spec", "validate_argument_spec"))
 _HEX24 = re.compile(r"/[0-9a-f]{24}(?=/|$)")
 _ENTRY = re.compile(r"(/accessList/)[^/]+")
 _BYNAME = re.compile(r"(/groups/byName/)[^/]+")
@@ -148,11 +147,6 @@ def uses_boto3(action):
 def uses_atlas(action):
     """Modules with an Atlas client."""
     return action.startswith("cloudwire.atlas.atlas_")
-
-
-# Action plugins with an Atlas client: one per host and task (a worker process runs every item of a host's loop).
-ATLAS_WORKER_ACTIONS = frozenset(("cloudwire.atlas.vpc_peering_plan", "cloudwire.atlas.vpc_peering_atlas", "cloudwire.atlas.vpc_peering_status",
-                                  "cloudwire.atlas.vpc_peering_aws"))
 
 
 def task_figures(run):

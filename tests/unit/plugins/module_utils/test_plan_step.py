@@ -15,7 +15,6 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.cloudwire.atlas.plugins.module_utils import plan_step
 from ansible_collections.cloudwire.atlas.plugins.module_utils.access_lists import entry_from_api
-from ansible_collections.cloudwire.atlas.plugins.module_utils.atlas_options import atlas_module_kwargs
 from ansible_collections.cloudwire.atlas.tests.unit.plugins.module_utils.aws_stub import Ended, StubbedModule
 
 ATLAS = "192.168.248.0/21"
@@ -24,7 +23,7 @@ CONTAINER = {"id": "5e57d85c854180642f7844bf", "regionName": "US_EAST_1", "atlas
 
 def params(*vpcs, **extra):
     """The plan's validated parameters, with the spec's defaults, as the action plugin hands them over."""
-    spec = atlas_module_kwargs(plan_step.argument_spec())["argument_spec"]
+    spec = plan_step.module_kwargs()["argument_spec"]
     validation = ArgumentSpecValidator(spec).validate(dict(dict(atlas_cidr_block=ATLAS, vpcs=list(vpcs), project_id="5e2211c17a3e5a48f5497de3"),
                                                            **extra))
     assert not validation.error_messages, validation.error_messages
